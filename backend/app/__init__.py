@@ -1,0 +1,1 @@
+"""Patient registry: a json-server compatible REST API over PostgreSQL."""

@@ -1,0 +1,67 @@
+"""`python -m app serve`: the product in one process tree.
+
+Starts the embedded PostgreSQL when DATABASE_URL is unset, upgrades the schema, imports the
+sample db.json on first start, then serves API + front end with uvicorn.
+"""
+
+import argparse
+import logging
+import os
+import sys
+
+import uvicorn
+from alembic.config import Config
+
+from alembic import command
+from app.config import BACKEND_DIR, get_settings
+from app.database import resolve_database_url
+from app.migration.first_start import import_sample_if_empty
+
+logger = logging.getLogger("app.serve")
+
+
+def upgrade_schema(url: str) -> None:
+    """`alembic upgrade head` against `url`; the app never calls create_all."""
+    config = Config(str(BACKEND_DIR / "alembic.ini"))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    config.attributes["configure_logger"] = False
+    command.upgrade(config, "head")
+
+
+def serve(args: argparse.Namespace) -> None:
+    settings = get_settings()
+    url = resolve_database_url(settings).render_as_string(hide_password=False)
+    # Workers inherit the URL, so only this process owns the embedded server.
+    os.environ["DATABASE_URL"] = url
+    upgrade_schema(url)
+    if not args.no_import:
+        import_sample_if_empty(url, settings.sample_data)
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=args.host,
+        port=int(os.environ.get("PORT", args.port)),
+        workers=args.workers,
+        loop="uvloop",
+        http="httptools",
+        access_log=False,
+        timeout_graceful_shutdown=10,
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("serve", help="run the API and the front end")
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=8000)
+    run.add_argument("--workers", type=int, default=1)
+    run.add_argument("--no-import", action="store_true", help="skip the sample db.json import")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    if args.command == "serve":
+        serve(args)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,39 @@
+"""Dependencies named once, so every handler reads the same way."""
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Path, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import querying
+from app.database import Database
+from app.errors import PatientNotFound
+
+MAX_ID = 2**31 - 1
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """The request's unit of work (see `Database.session`)."""
+    database: Database = request.app.state.database
+    async for session in database.session():
+        yield session
+
+
+def get_patient_id(
+    id: Annotated[str, Path(description="The server-assigned numeric id")],
+) -> int:
+    """A path id that cannot be an id here is simply not found, as in json-server."""
+    if not id.isascii() or not id.isdigit() or not 1 <= int(id) <= MAX_ID:
+        raise PatientNotFound()
+    return int(id)
+
+
+def get_list_query(request: Request) -> querying.ListQuery:
+    """The json-server query string of a list request, parsed and checked."""
+    return querying.parse(request.query_params.multi_items())
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+ListQueryDep = Annotated[querying.ListQuery, Depends(get_list_query)]
+PatientIdDep = Annotated[int, Depends(get_patient_id)]

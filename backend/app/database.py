@@ -1,0 +1,66 @@
+"""Async engine and the per-request unit of work."""
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from sqlalchemy import URL, make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from app.config import Settings
+from app.embedded import start_embedded
+
+
+def normalize_url(raw: str) -> URL:
+    """Accept the URL forms hosting providers hand out (`postgres://`, `postgresql://`).
+
+    Every form is routed to the psycopg 3 driver; query parameters such as `sslmode` are kept.
+    """
+    url = make_url(raw.strip())
+    if url.drivername in ("postgres", "postgresql", "postgresql+psycopg2", "postgresql+asyncpg"):
+        url = url.set(drivername="postgresql+psycopg")
+    if url.drivername != "postgresql+psycopg":
+        raise ValueError(f"DATABASE_URL must be a PostgreSQL URL, got scheme {url.drivername!r}")
+    return url
+
+
+def resolve_database_url(settings: Settings) -> URL:
+    """The configured server, or the embedded one when DATABASE_URL is unset."""
+    if settings.database_url:
+        return normalize_url(settings.database_url)
+    return normalize_url(start_embedded(settings.pg_data_dir))
+
+
+def create_engine(url: URL, settings: Settings) -> AsyncEngine:
+    """Pooled engine whose connections fail fast when the server is away."""
+    options = f"-c statement_timeout={settings.db_statement_timeout_ms}"
+    return create_async_engine(
+        url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout,
+        pool_pre_ping=True,
+        connect_args={"connect_timeout": settings.db_connect_timeout, "options": options},
+    )
+
+
+@dataclass
+class Database:
+    """The engine and its session factory, owned by the application's lifespan."""
+
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+
+    @classmethod
+    def connect(cls, url: URL, settings: Settings) -> "Database":
+        engine = create_engine(url, settings)
+        return cls(engine, async_sessionmaker(engine, expire_on_commit=False))
+
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """One transaction per request: commit when the handler returns, roll back if it raises."""
+        async with self.sessions() as session, session.begin():
+            yield session

@@ -1,0 +1,84 @@
+"""Errors as types: each carries its HTTP status and renders in the one JSON error shape."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+# Pydantic's error types, said in the plain words staff see next to a field.
+MESSAGES = {
+    "missing": "is required",
+    "extra_forbidden": "is not a known field",
+    "literal_error": "must be one of Male, Female, Other",
+}
+
+
+@dataclass
+class FieldProblem:
+    """One failing field or query parameter and why, in plain words."""
+
+    field: str
+    message: str
+
+
+class RegistryError(Exception):
+    """Base of every error the API answers on purpose."""
+
+    status_code = 500
+    detail = "Something went wrong on our side."
+
+    def __init__(self, detail: str | None = None, problems: list[FieldProblem] | None = None):
+        super().__init__(detail or self.detail)
+        self.detail = detail or self.detail
+        self.problems = problems or []
+
+
+class InvalidBody(RegistryError):
+    """The request body breaks the clinic's rules."""
+
+    status_code = 400
+    detail = "The patient record is not valid."
+
+
+class InvalidQuery(RegistryError):
+    """A query parameter that the json-server query language does not have, or a bad value."""
+
+    status_code = 400
+    detail = "The query is not valid."
+
+    def __init__(self, parameter: str, message: str):
+        super().__init__(
+            f"Invalid query parameter {parameter!r}: {message}.", [FieldProblem(parameter, message)]
+        )
+
+
+class PatientNotFound(RegistryError):
+    """No patient has this id."""
+
+    status_code = 404
+    detail = "No patient with this id."
+
+
+class DuplicatePatientID(RegistryError):
+    """Another patient already has this patientID (ignoring case)."""
+
+    status_code = 409
+    detail = "A patient with this patientID already exists."
+
+    def __init__(self) -> None:
+        super().__init__(problems=[FieldProblem("patientID", "is already used by another patient")])
+
+
+class DatabaseUnavailable(RegistryError):
+    """PostgreSQL cannot be reached right now; the client may retry."""
+
+    status_code = 503
+    detail = "The database is unavailable right now; please try again shortly."
+
+
+def field_problems(items: Iterable[Any]) -> list[FieldProblem]:
+    """Pydantic error dicts -> problems named by the wire field (the last part of `loc`)."""
+    return [
+        FieldProblem(str(item["loc"][-1]), MESSAGES.get(item["type"], item["msg"]))
+        for item in items
+        if item["loc"]
+    ]

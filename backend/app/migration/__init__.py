@@ -1,0 +1,1 @@
+"""Moving a json-server db.json into PostgreSQL."""

@@ -1,0 +1,77 @@
+"""The `patients` table: the clinic's rules repeated as constraints, so no path can bypass them."""
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, DateTime, Identity, Index, Integer, String, func, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base
+
+GENDERS = ("Male", "Female", "Other")
+
+# The text-shape rules of shared/design.md; the API validates the same (app/schemas/patient.py).
+CHECKS = {
+    "patient_id_length": "char_length(patient_id) BETWEEN 1 AND 50",
+    "patient_id_trimmed": "patient_id !~ '^\\s|\\s$'",
+    "name_length": "char_length(name) BETWEEN 1 AND 255",
+    "name_not_blank": "name ~ '\\S'",
+    "age_range": "age BETWEEN 1 AND 150",
+    "gender_allowed": "gender IN ('Male', 'Female', 'Other')",
+    "condition_length": "char_length(medical_condition) BETWEEN 1 AND 255",
+    "condition_not_blank": "medical_condition ~ '\\S'",
+    # UTC+14 is the first zone to reach a date: no clinic anywhere can have visited after it.
+    "last_visit_not_future": "last_visit <= (now() AT TIME ZONE 'UTC' + interval '14 hours')::date",
+}
+
+
+# Text columns the front end sorts by; indexed on the accent- and case-folding sort key.
+SORT_KEYED = {"name": "name", "patient_id": "patient_id", "condition": "medical_condition"}
+
+
+class Patient(Base):
+    """One registered patient."""
+
+    __tablename__ = "patients"
+
+    id: Mapped[int] = mapped_column(Integer, Identity(always=False), primary_key=True)
+    patient_id: Mapped[str] = mapped_column(String(50))
+    name: Mapped[str] = mapped_column(String(255))
+    age: Mapped[int] = mapped_column(Integer)
+    gender: Mapped[str] = mapped_column(String(6))
+    medical_condition: Mapped[str] = mapped_column(String(255))
+    last_visit: Mapped[date] = mapped_column(Date)
+    legacy_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+    __table_args__ = (
+        *(CheckConstraint(sql, name=name) for name, sql in CHECKS.items()),
+        Index("uq_patients_patient_id_lower", func.lower(text("patient_id")), unique=True),
+        Index(
+            "ix_patients_patient_id_trgm",
+            "patient_id",
+            postgresql_using="gin",
+            postgresql_ops={"patient_id": "gin_trgm_ops"},
+        ),
+        Index(
+            "ix_patients_name_trgm",
+            "name",
+            postgresql_using="gin",
+            postgresql_ops={"name": "gin_trgm_ops"},
+        ),
+        Index(
+            "ix_patients_condition_trgm",
+            "medical_condition",
+            postgresql_using="gin",
+            postgresql_ops={"medical_condition": "gin_trgm_ops"},
+        ),
+        *(
+            Index(f"ix_patients_{key}_key", func.registry_sort_key(text(column)), "id")
+            for key, column in SORT_KEYED.items()
+        ),
+        Index("ix_patients_age_id", "age", "id"),
+        Index("ix_patients_last_visit_id", "last_visit", "id"),
+        Index("ix_patients_legacy_id", "legacy_id"),
+    )

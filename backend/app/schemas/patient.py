@@ -1,0 +1,163 @@
+"""Patient models and the clinic's validation rules (shared/design.md), checked once here.
+
+The API, the db.json migration and (as CHECK constraints) the database apply the same rules.
+"""
+
+import re
+import unicodedata
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, JsonValue
+from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
+
+Gender = Literal["Male", "Female", "Other"]
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DIGITS = re.compile(r"\d{1,3}")
+
+
+def latest_allowed_visit() -> date:
+    """Today in UTC+14, the first zone to reach a date: later is the future everywhere."""
+    return (datetime.now(UTC) + timedelta(hours=14)).date()
+
+
+def _fail(kind: str, message: str) -> PydanticCustomError:
+    return PydanticCustomError(kind, message)
+
+
+def _patient_id(value: Any) -> str:
+    if not isinstance(value, str):
+        raise _fail("type", "must be a text value")
+    if value != value.strip():
+        raise _fail("blank", "must not start or end with blanks")
+    if not 1 <= len(value) <= 50:
+        raise _fail("length", "must be 1 to 50 characters")
+    return value
+
+
+def _text(value: Any) -> str:
+    """Trim and NFC-normalise, so visually equal names are stored equal."""
+    if not isinstance(value, str):
+        raise _fail("type", "must be a text value")
+    text = unicodedata.normalize("NFC", value.strip())
+    if not text:
+        raise _fail("blank", "must not be blank")
+    if len(text) > 255:
+        raise _fail("length", "must be at most 255 characters")
+    return text
+
+
+def _age(value: Any) -> int:
+    """Whole numbers only; a numeric string such as "45" is accepted, 45.5, true and "" are not."""
+    if isinstance(value, str) and _DIGITS.fullmatch(value):
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _fail("type", "must be a whole number")
+    if not 1 <= value <= 150:
+        raise _fail("range", "must be between 1 and 150")
+    return value
+
+
+def _gender(value: Any) -> Any:
+    if value not in ("Male", "Female", "Other"):
+        raise _fail("choice", "must be one of Male, Female, Other")
+    return value
+
+
+def _last_visit(value: Any) -> date:
+    if not isinstance(value, str) or not _DATE.fullmatch(value):
+        raise _fail("format", "must be a date written YYYY-MM-DD")
+    try:
+        parsed = date.fromisoformat(value)
+    except ValueError:
+        raise _fail("date", "is not a real calendar date") from None
+    if parsed > latest_allowed_visit():
+        raise _fail("future", "must not be in the future")
+    return parsed
+
+
+PatientID = Annotated[str, BeforeValidator(_patient_id)]
+Text = Annotated[str, BeforeValidator(_text)]
+Age = Annotated[int, BeforeValidator(_age)]
+GenderField = Annotated[Gender, BeforeValidator(_gender)]
+LastVisit = Annotated[date, BeforeValidator(_last_visit)]
+
+WIRE_CONFIG = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+
+EXAMPLE: dict[str, JsonValue] = {
+    "patientID": "P001",
+    "name": "John Doe",
+    "age": 45,
+    "gender": "Male",
+    "medicalCondition": "Hypertension",
+    "lastVisit": "2024-01-15",
+}
+
+
+class PatientCreate(BaseModel):
+    """A complete patient as sent by POST (and PUT); `id` is assigned by the server."""
+
+    model_config = ConfigDict(**WIRE_CONFIG, json_schema_extra={"examples": [EXAMPLE]})
+
+    patient_id: PatientID = Field(
+        alias="patientID", description="Clinic's ID, unique ignoring case"
+    )
+    name: Text
+    age: Age = Field(description="Whole years, 1 to 150")
+    gender: GenderField
+    medical_condition: Text
+    last_visit: LastVisit = Field(description="YYYY-MM-DD, not in the future")
+
+
+class PatientReplace(PatientCreate):
+    """PUT body: every field again. An echoed `id` is ignored: the path names the record,
+    exactly as json-server does."""
+
+    id: int | str | None = None
+
+
+class PatientPatch(BaseModel):
+    """PATCH body: any subset of fields; the merged record is validated as a whole."""
+
+    model_config = ConfigDict(**WIRE_CONFIG, json_schema_extra={"examples": [{"age": 46}]})
+
+    id: int | str | None = None
+    patient_id: Any = Field(default=None, alias="patientID")
+    name: Any = None
+    age: Any = None
+    gender: Any = None
+    medical_condition: Any = None
+    last_visit: Any = None
+
+
+class PatientRead(BaseModel):
+    """A patient as answered on the wire."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        from_attributes=True,
+        json_schema_extra={"examples": [{"id": 1, **EXAMPLE}]},
+    )
+
+    id: int
+    patient_id: str = Field(alias="patientID")
+    name: str
+    age: int
+    gender: Gender
+    medical_condition: str
+    last_visit: date
+
+
+class PageEnvelope(BaseModel):
+    """json-server's `_page` answer."""
+
+    first: int
+    prev: int | None
+    next: int | None
+    last: int
+    pages: int
+    items: int
+    data: list[PatientRead]

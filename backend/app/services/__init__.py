@@ -1,0 +1,1 @@
+"""Business logic and queries; no HTTP types in here."""

@@ -1,0 +1,163 @@
+"""Patient use cases: each one statement or a short transaction, JSON built by PostgreSQL.
+
+List and single-record answers are rendered to JSON text inside PostgreSQL, so no ORM objects
+or per-row Pydantic models sit on the hot paths.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import Text, cast, delete, func, insert, literal_column, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.errors import DuplicatePatientID, InvalidBody, PatientNotFound, field_problems
+from app.models.patient import Patient
+from app.querying import FIELDS, ListQuery
+from app.schemas.patient import PatientCreate, PatientPatch
+
+UNIQUE_PATIENT_ID = "uq_patients_patient_id_lower"
+
+
+# One JSON object per row, keys in json-server's order, dates as YYYY-MM-DD.
+def _row_json() -> Any:
+    pairs = [
+        part for name, column in FIELDS.items() for part in (literal_column(f"'{name}'"), column)
+    ]
+    return cast(func.json_build_object(*pairs), Text)
+
+
+ROW_JSON = _row_json()
+
+
+@dataclass
+class PatientList:
+    """A list answer: the JSON array text and the number of matches before slicing."""
+
+    body: bytes
+    total: int
+
+
+@dataclass
+class PatientPage:
+    """A `_page` answer: the envelope's JSON text."""
+
+    body: bytes
+    total: int
+
+
+async def list_patients(session: AsyncSession, query: ListQuery) -> PatientList:
+    """Filter, sort and slice in SQL; count only when a slice hides part of the matches."""
+    stmt = select(ROW_JSON).where(*query.where).order_by(*query.order_by)
+    if query.offset:
+        stmt = stmt.offset(query.offset)
+    if query.limit is not None:
+        stmt = stmt.limit(query.limit)
+    rows = (await session.scalars(stmt)).all()
+    sliced = query.offset or query.limit is not None
+    total = await _count(session, query) if sliced else len(rows)
+    return PatientList(_array(rows), total)
+
+
+async def page_patients(session: AsyncSession, query: ListQuery) -> PatientPage:
+    """json-server's `_page` envelope: {first, prev, next, last, pages, items, data}."""
+    assert query.page is not None
+    total = await _count(session, query)
+    pages = -(-total // query.per_page)
+    page = min(query.page, max(pages, 1))  # json-server clamps a page past the end
+    stmt = (
+        select(ROW_JSON)
+        .where(*query.where)
+        .order_by(*query.order_by)
+        .offset((page - 1) * query.per_page)
+        .limit(query.per_page)
+    )
+    rows = (await session.scalars(stmt)).all()
+    head = (
+        f'{{"first":1,"prev":{page - 1 if page > 1 else "null"},'
+        f'"next":{page + 1 if page < pages else "null"},"last":{pages},'
+        f'"pages":{pages},"items":{total},"data":'
+    )
+    return PatientPage(head.encode() + _array(rows) + b"}", total)
+
+
+async def get_patient(session: AsyncSession, patient_id: int) -> bytes:
+    """One patient's JSON, or `PatientNotFound`."""
+    row = await session.scalar(select(ROW_JSON).where(Patient.id == patient_id))
+    return _found(row)
+
+
+async def get_patient_fields(session: AsyncSession, patient_id: int) -> dict[str, Any]:
+    """The stored fields of one patient by wire name, locked for an update in this transaction."""
+    stmt = select(*FIELDS.values()).where(Patient.id == patient_id).with_for_update()
+    row = (await session.execute(stmt)).one_or_none()
+    if row is None:
+        raise PatientNotFound()
+    return {name: value for name, value in zip(FIELDS, row, strict=True)}
+
+
+async def create_patient(session: AsyncSession, data: PatientCreate) -> bytes:
+    """Insert one patient; a taken patientID (ignoring case) is a `DuplicatePatientID`."""
+    stmt = insert(Patient).values(**_columns(data)).returning(ROW_JSON)
+    return _found(await _write(session, stmt))
+
+
+async def replace_patient(session: AsyncSession, patient_id: int, data: PatientCreate) -> bytes:
+    """PUT: every field replaced."""
+    stmt = (
+        update(Patient)
+        .where(Patient.id == patient_id)
+        .values(**_columns(data), updated_at=func.now())
+        .returning(ROW_JSON)
+    )
+    return _found(await _write(session, stmt))
+
+
+async def patch_patient(session: AsyncSession, patient_id: int, patch: PatientPatch) -> bytes:
+    """PATCH: merge the given fields into the stored record, then validate it as a whole."""
+    stored = await get_patient_fields(session, patient_id)
+    stored.pop("id")
+    stored["lastVisit"] = stored["lastVisit"].isoformat()
+    changes = patch.model_dump(by_alias=True, exclude_unset=True, exclude={"id"})
+    try:
+        merged = PatientCreate.model_validate({**stored, **changes})
+    except ValidationError as error:
+        raise InvalidBody(problems=field_problems(error.errors())) from None
+    return await replace_patient(session, patient_id, merged)
+
+
+async def delete_patient(session: AsyncSession, patient_id: int) -> bytes:
+    """Delete and return the deleted record, as json-server does."""
+    stmt = delete(Patient).where(Patient.id == patient_id).returning(ROW_JSON)
+    return _found(await session.scalar(stmt))
+
+
+async def _count(session: AsyncSession, query: ListQuery) -> int:
+    stmt = select(func.count()).select_from(Patient).where(*query.where)
+    return (await session.scalar(stmt)) or 0
+
+
+async def _write(session: AsyncSession, stmt: Any) -> str | None:
+    """Run an INSERT/UPDATE; a unique violation becomes a 409 (the request's unit of work
+    then rolls the whole transaction back, so nothing half-written remains)."""
+    try:
+        return await session.scalar(stmt)  # type: ignore[no-any-return]
+    except IntegrityError as error:
+        if UNIQUE_PATIENT_ID in str(error.orig):
+            raise DuplicatePatientID() from None
+        raise
+
+
+def _columns(data: PatientCreate) -> dict[str, Any]:
+    return data.model_dump(exclude={"id"})
+
+
+def _found(row: str | None) -> bytes:
+    if row is None:
+        raise PatientNotFound()
+    return row.encode()
+
+
+def _array(rows: Any) -> bytes:
+    return ("[" + ",".join(rows) + "]").encode()

@@ -1,0 +1,65 @@
+"""Fixtures: one real database per run, emptied before each test; an HTTP client on the app."""
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import URL, create_engine, text
+
+from app.config import Settings
+from app.main import create_app
+from tests.db import fresh_database, server_url
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[URL]:
+    with server_url() as server, fresh_database(server) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: URL) -> Settings:
+    return Settings(
+        database_url=database_url.render_as_string(hide_password=False),
+        environment="test",
+        frontend_dist="/nonexistent",
+    )
+
+
+@pytest.fixture
+def clean_db(database_url: URL) -> Iterator[None]:
+    """Each test owns its data: start from an empty table with ids from 1."""
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(text("TRUNCATE patients RESTART IDENTITY"))
+    engine.dispose()
+    yield
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings) -> AsyncIterator[Any]:
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def client(app: Any, clean_db: None) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        yield http
+
+
+def patient(**overrides: Any) -> dict[str, Any]:
+    """A valid patient body; tests override only what they are about."""
+    body = {
+        "patientID": "P001",
+        "name": "John Doe",
+        "age": 45,
+        "gender": "Male",
+        "medicalCondition": "Hypertension",
+        "lastVisit": "2024-01-15",
+    }
+    body.update(overrides)
+    return body
