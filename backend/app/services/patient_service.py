@@ -22,9 +22,9 @@ UNIQUE_PATIENT_ID = "uq_patients_patient_id_lower"
 
 # One JSON object per row, keys in json-server's order, dates as YYYY-MM-DD.
 def _row_json() -> Any:
-    pairs = [
-        part for name, column in FIELDS.items() for part in (literal_column(f"'{name}'"), column)
-    ]
+    pairs: list[Any] = []
+    for name, column in FIELDS.items():
+        pairs += [literal_column(f"'{name}'"), column]
     return cast(func.json_build_object(*pairs), Text)
 
 
