@@ -11,9 +11,10 @@ import sys
 
 import uvicorn
 from alembic.config import Config
+from pydantic import ValidationError
 
 from alembic import command
-from app.config import BACKEND_DIR, get_settings
+from app.config import BACKEND_DIR, Settings, get_settings
 from app.database import resolve_database_url
 from app.migration.first_start import import_sample_if_empty
 
@@ -28,8 +29,20 @@ def upgrade_schema(url: str) -> None:
     command.upgrade(config, "head")
 
 
+def load_settings() -> Settings:
+    """Settings, or one plain line naming what is wrong and exit status 2."""
+    try:
+        return get_settings()
+    except ValidationError as error:
+        problems = "; ".join(
+            item["msg"].removeprefix("Value error, ") for item in error.errors(include_url=False)
+        )
+        sys.exit(f"Configuration error: {problems}")
+
+
 def serve(args: argparse.Namespace) -> None:
-    settings = get_settings()
+    """Database ready, then uvicorn; the embedded server (if any) stops when this returns."""
+    settings = load_settings()
     url = resolve_database_url(settings).render_as_string(hide_password=False)
     # Workers inherit the URL, so only this process owns the embedded server.
     os.environ["DATABASE_URL"] = url
@@ -50,6 +63,7 @@ def serve(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Command-line entry point (also installed as `patient-registry`)."""
     parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("serve", help="run the API and the front end")

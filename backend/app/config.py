@@ -4,13 +4,30 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from app import __version__
 
 BACKEND_DIR = Path(__file__).resolve().parent.parent
 REPO_DIR = BACKEND_DIR.parent
 
-VERSION = "0.1.0"
+VERSION = __version__
+
+
+def normalize_url(raw: str) -> URL:
+    """Accept the URL forms hosting providers hand out (`postgres://`, `postgresql://`).
+
+    Every form is routed to the psycopg 3 driver; query parameters such as `sslmode` are kept.
+    """
+    url = make_url(raw.strip())
+    if url.drivername in ("postgres", "postgresql", "postgresql+psycopg2", "postgresql+asyncpg"):
+        url = url.set(drivername="postgresql+psycopg")
+    if url.drivername != "postgresql+psycopg":
+        raise ValueError(f"DATABASE_URL must be a PostgreSQL URL, got scheme {url.drivername!r}")
+    return url
 
 
 class Settings(BaseSettings):
@@ -33,6 +50,28 @@ class Settings(BaseSettings):
     frontend_dist: Path = REPO_DIR / "dist"
     sample_data: Path = REPO_DIR / "db.json"
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_url(cls, value: str | None) -> str | None:
+        """Fail at start-up, naming the variable, rather than at the first request."""
+        if value:
+            try:
+                normalize_url(value)
+            except (ArgumentError, ValueError):
+                # The parser's message quotes the URL, password included: never repeat it.
+                raise ValueError(
+                    "DATABASE_URL is not a PostgreSQL URL "
+                    "(expected postgresql://user:password@host:5432/database)"
+                ) from None
+        return value or None
+
+    @model_validator(mode="after")
+    def _production_needs_a_database(self) -> "Settings":
+        """The embedded server is for laptops and CI; production data lives on a managed server."""
+        if self.environment == "production" and not self.database_url:
+            raise ValueError("DATABASE_URL is required when ENVIRONMENT=production")
+        return self
 
     @field_validator("cors_origins", mode="before")
     @classmethod

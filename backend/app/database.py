@@ -3,7 +3,7 @@
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from sqlalchemy import URL, make_url
+from sqlalchemy import URL
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -11,21 +11,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from app.config import Settings
+from app.config import Settings, normalize_url
 from app.embedded import start_embedded
-
-
-def normalize_url(raw: str) -> URL:
-    """Accept the URL forms hosting providers hand out (`postgres://`, `postgresql://`).
-
-    Every form is routed to the psycopg 3 driver; query parameters such as `sslmode` are kept.
-    """
-    url = make_url(raw.strip())
-    if url.drivername in ("postgres", "postgresql", "postgresql+psycopg2", "postgresql+asyncpg"):
-        url = url.set(drivername="postgresql+psycopg")
-    if url.drivername != "postgresql+psycopg":
-        raise ValueError(f"DATABASE_URL must be a PostgreSQL URL, got scheme {url.drivername!r}")
-    return url
 
 
 def resolve_database_url(settings: Settings) -> URL:
