@@ -37,6 +37,7 @@ OPERATORS: dict[str, Callable[[Any, Any], ColumnElement[bool]]] = {
 CONTROL = ("_sort", "_start", "_end", "_limit", "_page", "_per_page", "q")
 DEFAULT_PER_PAGE = 10
 MAX_WINDOW = 10_000  # largest _limit / _per_page / slice one request may ask for
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _OPERATOR_SUFFIX = re.compile(r"^(?P<field>.+)_(?P<op>lt|lte|gt|gte|ne|like)$")
 
 
@@ -71,17 +72,20 @@ def parse(params: Iterable[tuple[str, str]]) -> ListQuery:
 
 def _condition(key: str, values: list[str]) -> ColumnElement[bool]:
     """`field=value` (repeated: any of) or `field_op=value`."""
+    # An empty value filters nothing, as in json-server (`?age=`, `?age_gt=`).
+    wanted = [value for value in values if value != ""]
     if key in FIELDS:
-        # An empty value filters nothing, as in json-server; repeated values mean "any of".
-        wanted = [value for value in values if value != ""]
+        # Repeated values mean "any of".
         return or_(*(_equals(key, value) for value in wanted)) if wanted else true()
     match = _OPERATOR_SUFFIX.match(key)
     if match is None or match["field"] not in FIELDS:
         raise InvalidQuery(key, _unknown_parameter_message(key))
     name, op = match["field"], match["op"]
+    if not wanted:
+        return true()
     if op == "like":
-        return and_(*(_like(FIELDS[name], value) for value in values))
-    return and_(*(OPERATORS[op](FIELDS[name], _typed(key, name, v)) for v in values))
+        return and_(*(_like(FIELDS[name], value) for value in wanted))
+    return and_(*(OPERATORS[op](FIELDS[name], _typed(key, name, v)) for v in wanted))
 
 
 def _equals(name: str, raw: str) -> ColumnElement[bool]:
@@ -99,6 +103,9 @@ def _typed(param: str, name: str, raw: str) -> int | date | str:
         if isinstance(kind, Integer):
             return int(raw)
         if isinstance(kind, Date):
+            # Only YYYY-MM-DD, the wire format: fromisoformat alone also takes "20240115".
+            if not _ISO_DATE.fullmatch(raw):
+                raise ValueError(raw)
             return date.fromisoformat(raw)
     except ValueError:
         expected = "a whole number" if isinstance(kind, Integer) else "a date YYYY-MM-DD"
