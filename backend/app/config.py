@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     frontend_dist: Path = REPO_DIR / "dist"
     sample_data: Path = REPO_DIR / "db.json"
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    # /health's `SELECT 1` gives up after this long, so it answers within 2 s even on a hung DB.
+    health_timeout_s: float = Field(default=1.5, gt=0)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("database_url")
     @classmethod

@@ -68,6 +68,27 @@ class DuplicatePatientID(RegistryError):
         super().__init__(problems=[FieldProblem("patientID", "is already used by another patient")])
 
 
+class PreconditionFailed(RegistryError):
+    """If-Match named a version of the record that is no longer the current one."""
+
+    status_code = 412
+    detail = "The patient was changed by someone else since you read it; reload it and try again."
+
+
+class PayloadTooLarge(RegistryError):
+    """The body is larger than MAX_BODY_BYTES."""
+
+    status_code = 413
+    detail = "The request body is too large."
+
+
+class UnsupportedMediaType(RegistryError):
+    """A body that is not declared as JSON."""
+
+    status_code = 415
+    detail = "The request body must be JSON (Content-Type: application/json)."
+
+
 class DatabaseUnavailable(RegistryError):
     """PostgreSQL cannot be reached right now; the client may retry."""
 

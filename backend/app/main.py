@@ -1,5 +1,7 @@
 """Builds the FastAPI application: routers, error rendering, CORS and the static front end."""
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -8,24 +10,40 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from app.api.routes import patients
+from app.api.routes import health, patients
 from app.config import VERSION, Settings, get_settings
 from app.database import Database, resolve_database_url
 from app.error_handlers import install_error_handlers
+from app.logging_config import configure_logging, install_request_id_factory
+from app.middleware import BodyGuardMiddleware, RequestLogMiddleware
+from app.services.health_service import watch_until_reachable
 
 logger = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """One app per settings; tests build their own against their own database."""
-    settings = settings or get_settings()
+    """One app per settings; tests build their own against their own database.
+
+    Without `settings` this is the server's factory (uvicorn, each worker): it also installs
+    the log handler, which tests leave to pytest.
+    """
+    if settings is None:
+        settings = get_settings()
+        configure_logging(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Engine creation does not connect: the app starts (and answers 503) with the DB down.
         app.state.database = Database.connect(resolve_database_url(settings), settings)
+        watch = asyncio.create_task(
+            watch_until_reachable(app.state.database, settings.health_timeout_s)
+        )
         try:
             yield
         finally:
+            watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watch
             await app.state.database.engine.dispose()
 
     app = FastAPI(
@@ -36,7 +54,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         debug=False,
     )
     app.state.settings = settings
+    install_request_id_factory()
     install_error_handlers(app)
+    # Added innermost first: request log -> CORS -> body guard -> routes.
+    app.add_middleware(BodyGuardMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
@@ -44,6 +65,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_headers=["Content-Type", "If-Match", "X-Request-ID"],
         expose_headers=["X-Total-Count", "ETag", "X-Request-ID", "Location"],
     )
+    app.add_middleware(RequestLogMiddleware)
+    app.include_router(health.router)
     app.include_router(patients.router)
     if (settings.frontend_dist / "index.html").is_file():
         app.mount("/", StaticFiles(directory=settings.frontend_dist, html=True), name="frontend")

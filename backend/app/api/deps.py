@@ -3,14 +3,21 @@
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Header, Path, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import querying
+from app.concurrency import Expected, parse_if_match
 from app.database import Database
 from app.errors import PatientNotFound
 
 MAX_ID = 2**31 - 1
+
+
+def get_database(request: Request) -> Database:
+    """The engine owned by the application's lifespan."""
+    database: Database = request.app.state.database
+    return database
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -34,6 +41,18 @@ def get_list_query(request: Request) -> querying.ListQuery:
     return querying.parse(request.query_params.multi_items())
 
 
+def get_if_match(
+    if_match: Annotated[
+        str | None,
+        Header(description='An ETag from GET (e.g. "3") or *; stale -> 412'),
+    ] = None,
+) -> Expected | None:
+    """The write's precondition; none means json-server's unconditional behaviour."""
+    return parse_if_match(if_match)
+
+
+DatabaseDep = Annotated[Database, Depends(get_database)]
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 ListQueryDep = Annotated[querying.ListQuery, Depends(get_list_query)]
 PatientIdDep = Annotated[int, Depends(get_patient_id)]
+IfMatchDep = Annotated[Expected | None, Depends(get_if_match)]

@@ -21,6 +21,7 @@ CHECKS = {
     "condition_not_blank": "medical_condition ~ '\\S'",
     # UTC+14 is the first zone to reach a date: no clinic anywhere can have visited after it.
     "last_visit_not_future": "last_visit <= (now() AT TIME ZONE 'UTC' + interval '14 hours')::date",
+    "version_positive": "version >= 1",
 }
 
 
@@ -41,6 +42,8 @@ class Patient(Base):
     medical_condition: Mapped[str] = mapped_column(String(255))
     last_visit: Mapped[date] = mapped_column(Date)
     legacy_id: Mapped[str | None] = mapped_column(String(64))
+    # Incremented by every update: the record's ETag (app/concurrency.py).
+    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()

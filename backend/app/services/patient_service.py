@@ -12,7 +12,14 @@ from sqlalchemy import Text, cast, delete, func, insert, literal_column, select,
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import DuplicatePatientID, InvalidBody, PatientNotFound, field_problems
+from app.concurrency import Expected
+from app.errors import (
+    DuplicatePatientID,
+    InvalidBody,
+    PatientNotFound,
+    PreconditionFailed,
+    field_problems,
+)
 from app.models.patient import Patient
 from app.querying import FIELDS, ListQuery
 from app.schemas.patient import PatientCreate, PatientPatch
@@ -29,6 +36,16 @@ def _row_json() -> Any:
 
 
 ROW_JSON = _row_json()
+# Single-record statements return the JSON and the version (the ETag) in one round trip.
+ROW = (ROW_JSON, Patient.version)
+
+
+@dataclass
+class PatientJSON:
+    """One patient's JSON text and its version, the ETag of that state."""
+
+    body: bytes
+    version: int
 
 
 @dataclass
@@ -82,41 +99,55 @@ async def page_patients(session: AsyncSession, query: ListQuery) -> PatientPage:
     return PatientPage(head.encode() + _array(rows) + b"}", total)
 
 
-async def get_patient(session: AsyncSession, patient_id: int) -> bytes:
-    """One patient's JSON, or `PatientNotFound`."""
-    row = await session.scalar(select(ROW_JSON).where(Patient.id == patient_id))
+async def get_patient(session: AsyncSession, patient_id: int) -> PatientJSON:
+    """One patient's JSON and version, or `PatientNotFound`."""
+    row = (await session.execute(select(*ROW).where(Patient.id == patient_id))).one_or_none()
     return _found(row)
 
 
-async def get_patient_fields(session: AsyncSession, patient_id: int) -> dict[str, Any]:
-    """The stored fields of one patient by wire name, locked for an update in this transaction."""
-    stmt = select(*FIELDS.values()).where(Patient.id == patient_id).with_for_update()
-    row = (await session.execute(stmt)).one_or_none()
+async def get_patient_fields(
+    session: AsyncSession, patient_id: int, expected: Expected | None = None
+) -> dict[str, Any]:
+    """The stored fields of one patient by wire name, locked for an update in this transaction;
+    `PreconditionFailed` when `expected` (If-Match) does not name the stored version."""
+    stmt = select(*FIELDS.values(), Patient.version).where(Patient.id == patient_id)
+    row = (await session.execute(stmt.with_for_update())).one_or_none()
     if row is None:
         raise PatientNotFound()
-    return {name: value for name, value in zip(FIELDS, row, strict=True)}
+    *values, version = row
+    if expected is not None and not expected.allows(version):
+        raise PreconditionFailed()
+    return {name: value for name, value in zip(FIELDS, values, strict=True)}
 
 
-async def create_patient(session: AsyncSession, data: PatientCreate) -> bytes:
+async def create_patient(session: AsyncSession, data: PatientCreate) -> PatientJSON:
     """Insert one patient; a taken patientID (ignoring case) is a `DuplicatePatientID`."""
-    stmt = insert(Patient).values(**_columns(data)).returning(ROW_JSON)
+    stmt = insert(Patient).values(**_columns(data)).returning(*ROW)
     return _found(await _write(session, stmt))
 
 
-async def replace_patient(session: AsyncSession, patient_id: int, data: PatientCreate) -> bytes:
-    """PUT: every field replaced."""
+async def replace_patient(
+    session: AsyncSession, patient_id: int, data: PatientCreate, expected: Expected | None = None
+) -> PatientJSON:
+    """PUT: every field replaced, the version incremented; with `expected` (If-Match) only if
+    the stored version still matches, checked by the UPDATE itself so no race slips between."""
     stmt = (
         update(Patient)
-        .where(Patient.id == patient_id)
-        .values(**_columns(data), updated_at=func.now())
-        .returning(ROW_JSON)
+        .where(Patient.id == patient_id, *_precondition(expected))
+        .values(**_columns(data), updated_at=func.now(), version=Patient.version + 1)
+        .returning(*ROW)
     )
-    return _found(await _write(session, stmt))
+    row = await _write(session, stmt)
+    if row is None and expected is not None:
+        await _explain_miss(session, patient_id)
+    return _found(row)
 
 
-async def patch_patient(session: AsyncSession, patient_id: int, patch: PatientPatch) -> bytes:
+async def patch_patient(
+    session: AsyncSession, patient_id: int, patch: PatientPatch, expected: Expected | None = None
+) -> PatientJSON:
     """PATCH: merge the given fields into the stored record, then validate it as a whole."""
-    stored = await get_patient_fields(session, patient_id)
+    stored = await get_patient_fields(session, patient_id, expected)
     stored.pop("id")
     stored["lastVisit"] = stored["lastVisit"].isoformat()
     changes = patch.model_dump(by_alias=True, exclude_unset=True, exclude={"id"})
@@ -124,13 +155,31 @@ async def patch_patient(session: AsyncSession, patient_id: int, patch: PatientPa
         merged = PatientCreate.model_validate({**stored, **changes})
     except ValidationError as error:
         raise InvalidBody(problems=field_problems(error.errors())) from None
-    return await replace_patient(session, patient_id, merged)
+    return await replace_patient(session, patient_id, merged)  # row locked: no recheck needed
 
 
-async def delete_patient(session: AsyncSession, patient_id: int) -> bytes:
-    """Delete and return the deleted record, as json-server does."""
-    stmt = delete(Patient).where(Patient.id == patient_id).returning(ROW_JSON)
-    return _found(await session.scalar(stmt))
+async def delete_patient(
+    session: AsyncSession, patient_id: int, expected: Expected | None = None
+) -> PatientJSON:
+    """Delete and return the deleted record, as json-server does (If-Match honoured)."""
+    stmt = delete(Patient).where(Patient.id == patient_id, *_precondition(expected)).returning(*ROW)
+    row = (await session.execute(stmt)).one_or_none()
+    if row is None and expected is not None:
+        await _explain_miss(session, patient_id)
+    return _found(row)
+
+
+def _precondition(expected: Expected | None) -> list[Any]:
+    """The If-Match condition as part of the writing statement's WHERE."""
+    if expected is None or expected.any_version:
+        return []
+    return [Patient.version.in_(sorted(expected.versions))]
+
+
+async def _explain_miss(session: AsyncSession, patient_id: int) -> None:
+    """A conditional write touched no row: 412 if the record exists (it changed), else 404."""
+    if await session.scalar(select(Patient.id).where(Patient.id == patient_id)) is not None:
+        raise PreconditionFailed()
 
 
 async def _count(session: AsyncSession, query: ListQuery) -> int:
@@ -138,11 +187,11 @@ async def _count(session: AsyncSession, query: ListQuery) -> int:
     return (await session.scalar(stmt)) or 0
 
 
-async def _write(session: AsyncSession, stmt: Any) -> str | None:
+async def _write(session: AsyncSession, stmt: Any) -> Any:
     """Run an INSERT/UPDATE; a unique violation becomes a 409 (the request's unit of work
     then rolls the whole transaction back, so nothing half-written remains)."""
     try:
-        return await session.scalar(stmt)  # type: ignore[no-any-return]
+        return (await session.execute(stmt)).one_or_none()
     except IntegrityError as error:
         if UNIQUE_PATIENT_ID in str(error.orig):
             raise DuplicatePatientID() from None
@@ -153,10 +202,11 @@ def _columns(data: PatientCreate) -> dict[str, Any]:
     return data.model_dump(exclude={"id"})
 
 
-def _found(row: str | None) -> bytes:
+def _found(row: Any) -> PatientJSON:
     if row is None:
         raise PatientNotFound()
-    return row.encode()
+    body, version = row
+    return PatientJSON(body.encode(), version)
 
 
 def _array(rows: Any) -> bytes:

@@ -4,7 +4,8 @@ from typing import Any
 
 from fastapi import APIRouter, Response, status
 
-from app.api.deps import ListQueryDep, PatientIdDep, SessionDep
+from app.api.deps import IfMatchDep, ListQueryDep, PatientIdDep, SessionDep
+from app.concurrency import etag
 from app.schemas.errors import ErrorBody
 from app.schemas.patient import (
     PageEnvelope,
@@ -27,10 +28,18 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {
 DUPLICATE: dict[int | str, dict[str, Any]] = {
     409: {"model": ErrorBody, "description": "patientID already used (ignoring case)"}
 }
+STALE: dict[int | str, dict[str, Any]] = {
+    412: {"model": ErrorBody, "description": "If-Match does not name the current version"}
+}
 
 
 def _json(body: bytes, status_code: int = 200, headers: dict[str, str] | None = None) -> Response:
     return Response(body, status_code, headers, media_type="application/json")
+
+
+def _record(found: patient_service.PatientJSON, status_code: int = 200) -> Response:
+    """A single record, with its version as the ETag for a later If-Match."""
+    return _json(found.body, status_code, {"ETag": etag(found.version)})
 
 
 @router.get(
@@ -51,7 +60,7 @@ async def list_patients(session: SessionDep, query: ListQueryDep) -> Response:
 @router.get("/{id}", response_model=PatientRead, responses={**ERRORS, **NOT_FOUND})
 async def get_patient(session: SessionDep, id: PatientIdDep) -> Response:
     """One patient by its numeric id."""
-    return _json(await patient_service.get_patient(session, id))
+    return _record(await patient_service.get_patient(session, id))
 
 
 @router.post(
@@ -62,22 +71,34 @@ async def get_patient(session: SessionDep, id: PatientIdDep) -> Response:
 )
 async def create_patient(session: SessionDep, data: PatientCreate) -> Response:
     """Register a patient; the server assigns `id`."""
-    return _json(await patient_service.create_patient(session, data), status.HTTP_201_CREATED)
+    return _record(await patient_service.create_patient(session, data), status.HTTP_201_CREATED)
 
 
-@router.put("/{id}", response_model=PatientRead, responses={**ERRORS, **NOT_FOUND, **DUPLICATE})
-async def replace_patient(session: SessionDep, data: PatientReplace, id: PatientIdDep) -> Response:
-    """Replace every field of a patient."""
-    return _json(await patient_service.replace_patient(session, id, data))
+@router.put(
+    "/{id}",
+    response_model=PatientRead,
+    responses={**ERRORS, **NOT_FOUND, **DUPLICATE, **STALE},
+)
+async def replace_patient(
+    session: SessionDep, data: PatientReplace, id: PatientIdDep, expected: IfMatchDep
+) -> Response:
+    """Replace every field of a patient (only if still at the If-Match version, when given)."""
+    return _record(await patient_service.replace_patient(session, id, data, expected))
 
 
-@router.patch("/{id}", response_model=PatientRead, responses={**ERRORS, **NOT_FOUND, **DUPLICATE})
-async def patch_patient(session: SessionDep, data: PatientPatch, id: PatientIdDep) -> Response:
+@router.patch(
+    "/{id}",
+    response_model=PatientRead,
+    responses={**ERRORS, **NOT_FOUND, **DUPLICATE, **STALE},
+)
+async def patch_patient(
+    session: SessionDep, data: PatientPatch, id: PatientIdDep, expected: IfMatchDep
+) -> Response:
     """Change some fields; the merged record must still satisfy every rule."""
-    return _json(await patient_service.patch_patient(session, id, data))
+    return _record(await patient_service.patch_patient(session, id, data, expected))
 
 
-@router.delete("/{id}", response_model=PatientRead, responses={**ERRORS, **NOT_FOUND})
-async def delete_patient(session: SessionDep, id: PatientIdDep) -> Response:
+@router.delete("/{id}", response_model=PatientRead, responses={**ERRORS, **NOT_FOUND, **STALE})
+async def delete_patient(session: SessionDep, id: PatientIdDep, expected: IfMatchDep) -> Response:
     """Delete a patient and answer the deleted record, as json-server does."""
-    return _json(await patient_service.delete_patient(session, id))
+    return _record(await patient_service.delete_patient(session, id, expected))

@@ -1,0 +1,144 @@
+"""Pure ASGI middleware: the per-request log line and request id, and the body guard (413/415).
+
+Pure ASGI (no BaseHTTPMiddleware) so bodies stream through untouched and the cost per request
+is a few attribute look-ups.
+"""
+
+import logging
+import time
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.error_handlers import error_response
+from app.errors import PayloadTooLarge, RegistryError, UnsupportedMediaType
+from app.logging_config import request_id_from, request_id_var
+
+access = logging.getLogger("app.access")
+errors = logging.getLogger("app.errors")
+
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+class RequestLogMiddleware:
+    """One log line per request (method, path, status, duration, request id), the id echoed in
+    `X-Request-ID`, and a last-resort 500 in the error shape for anything unhandled.
+
+    The path is logged without its query string: `?name=...` would put patient names in logs.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = request_id_from(_header(scope, b"x-request-id"))
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        status = 500
+        response_started = False
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status, response_started
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                response_started = True
+                headers = [(k, v) for k, v in message.get("headers", []) if k != b"x-request-id"]
+                headers.append((b"x-request-id", request_id.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception as exc:
+            # Type only: exception text from drivers can quote patient values.
+            errors.error("unhandled %s", type(exc).__name__)
+            if not response_started:
+                await error_response(RegistryError())(scope, receive, send_with_id)
+        finally:
+            access.info(
+                "request",
+                extra={
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "status": status,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                },
+            )
+            request_id_var.reset(token)
+
+
+def _is_json(content_type: str | None) -> bool:
+    """application/json or any application/*+json, parameters such as charset allowed."""
+    if not content_type:
+        return False
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    )
+
+
+class BodyGuardMiddleware:
+    """415 for a body not declared as JSON; 413 for a body over `max_bytes`, whether announced
+    by Content-Length or only noticed while streaming (chunked uploads)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in BODY_METHODS:
+            await self.app(scope, receive, send)
+            return
+        length = _header(scope, b"content-length")
+        chunked = _header(scope, b"transfer-encoding") is not None
+        has_body = chunked or (length is not None and length.strip() not in ("", "0"))
+        if has_body and not _is_json(_header(scope, b"content-type")):
+            await self._reject(UnsupportedMediaType(), scope, receive, send)
+            return
+        if length is not None and length.strip().isdigit() and int(length) > self.max_bytes:
+            await self._reject(PayloadTooLarge(), scope, receive, send)
+            return
+
+        received = 0
+        too_large = False
+
+        async def counted() -> Message:
+            nonlocal received, too_large
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    too_large = True
+                    # FastAPI re-raises HTTPException from body reading; the handler renders it.
+                    raise HTTPException(PayloadTooLarge.status_code, PayloadTooLarge.detail)
+            return message
+
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted, watched)
+        except HTTPException:
+            if not (too_large and not started):
+                raise
+            await self._reject(PayloadTooLarge(), scope, receive, send)
+
+    @staticmethod
+    async def _reject(error: RegistryError, scope: Scope, receive: Receive, send: Send) -> None:
+        response: Any = error_response(error, {"Connection": "close"})
+        await response(scope, receive, send)

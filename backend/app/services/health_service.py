@@ -1,0 +1,57 @@
+"""Database reachability: the real query behind /health and the start-up watch."""
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+
+from sqlalchemy import text
+
+from app.config import VERSION
+from app.database import Database
+from app.schemas.health import HealthReport
+
+logger = logging.getLogger("app.health")
+
+FIRST_RETRY_S = 0.5
+MAX_RETRY_S = 30.0
+
+
+async def database_reachable(database: Database, timeout_s: float) -> bool:
+    """True when `SELECT 1` answers within `timeout_s` (pool checkout and connect included)."""
+    try:
+        async with asyncio.timeout(timeout_s), database.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+        return True
+    except Exception as exc:  # any failure means "not reachable"; never a 500 from /health
+        logger.warning("database unreachable: %s", type(exc).__name__)
+        return False
+
+
+async def check(database: Database, timeout_s: float) -> HealthReport:
+    """Status, reachability, time and version, as /health answers them."""
+    reachable = await database_reachable(database, timeout_s)
+    return HealthReport(
+        status="ok" if reachable else "unavailable",
+        database="reachable" if reachable else "unreachable",
+        timestamp=datetime.now(UTC),
+        version=VERSION,
+    )
+
+
+async def watch_until_reachable(database: Database, timeout_s: float) -> None:
+    """At start-up: say clearly whether the database is there, and retry with backoff until it
+    is, so the log shows when service resumed. Requests are answered (503) meanwhile."""
+    delay = FIRST_RETRY_S
+    first = True
+    while not await database_reachable(database, timeout_s):
+        if first:
+            logger.error(
+                "database unreachable at start-up: answering 503 until it is back "
+                "(retrying every %.1f s up to %.0f s)",
+                delay,
+                MAX_RETRY_S,
+            )
+            first = False
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, MAX_RETRY_S)
+    logger.info("database reachable")
