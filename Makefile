@@ -29,8 +29,9 @@ dist/index.html: node_modules/.package-lock.json $(FRONTEND_SOURCES)
 
 test: lint test-backend test-frontend test-e2e
 
+# Coverage of backend/app must stay at 80% or more.
 test-backend: $(STAMP) node_modules/.package-lock.json
-	cd backend && .venv/bin/pytest
+	cd backend && .venv/bin/pytest --cov=app --cov-report=term-missing:skip-covered --cov-fail-under=80 $(PYTEST_ARGS)
 
 test-frontend: node_modules/.package-lock.json
 	npm test

@@ -44,6 +44,7 @@ class Database:
 
     @classmethod
     def connect(cls, url: URL, settings: Settings) -> "Database":
+        """Build the pool; no connection is opened until the first request needs one."""
         engine = create_engine(url, settings)
         return cls(engine, async_sessionmaker(engine, expire_on_commit=False))
 
