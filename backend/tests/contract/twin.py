@@ -108,6 +108,8 @@ class Answer:
     status: int
     media_type: str
     body: Any
+    raw: Any = None  # the body as sent, ids included
+    headers: httpx.Headers = field(default_factory=httpx.Headers)
 
 
 @dataclass
@@ -120,14 +122,19 @@ class Side:
     def id_of(self, label: str) -> Any:
         return next(key for key, value in self.labels.items() if value == label)
 
-    async def send(self, method: str, path: str, body: Any = None) -> Answer:
-        content = None if body is None else json.dumps(body).encode()
-        headers = {"Content-Type": "application/json"} if content is not None else {}
+    async def send(
+        self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+    ) -> Answer:
+        """`body`: JSON-encoded unless it is already bytes (sent as they are)."""
+        content = body if isinstance(body, bytes) or body is None else json.dumps(body).encode()
+        headers = headers or ({"Content-Type": "application/json"} if content is not None else {})
         response = await self.http.request(method, path, content=content, headers=headers)
         media_type = response.headers.get("content-type", "").split(";")[0]
-        if media_type == "application/json":
-            return Answer(response.status_code, media_type, self.label(response.json()))
-        return Answer(response.status_code, media_type, response.text)
+        status, headers = response.status_code, response.headers
+        if media_type == "application/json" and response.content:
+            raw = response.json()
+            return Answer(status, media_type, self.label(raw), raw, headers)
+        return Answer(status, media_type, response.text, response.text, headers)
 
     def label(self, body: Any) -> Any:
         """Replace each record's id with its label (a new record gets its patientID)."""
@@ -158,15 +165,19 @@ class Twin:
             self.ours.labels[created.json()["id"]] = record["patientID"]
 
     async def both(
-        self, method: str, path: str, body: Any = None, ref: str | None = None
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        ref: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> tuple[Answer, Answer]:
         """Send one request to both sides; `{}` in `path` becomes the id each side has for `ref`."""
         paths = [path, path]
         if ref is not None:
             paths = [path.format(side.id_of(ref)) for side in (self.js, self.ours)]
-        return await self.js.send(method, paths[0], body), await self.ours.send(
-            method, paths[1], body
-        )
+        js = await self.js.send(method, paths[0], body, headers)
+        return js, await self.ours.send(method, paths[1], body, headers)
 
     async def check(
         self, method: str, path: str, body: Any = None, ref: str | None = None
@@ -189,11 +200,19 @@ class Twin:
         return (await self.check("GET", f"/patients?{query}" if query else "/patients")).body
 
     async def deviation(
-        self, method: str, path: str, body: Any = None, ref: str | None = None
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        ref: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> tuple[Answer, Answer]:
         """Send a request whose answers differ in a documented way; the caller asserts both."""
         COUNTS["deviations"] += 1
-        return await self.both(method, path, body, ref)
+        return await self.both(method, path, body, ref, headers)
+
+    async def deviation_get(self, query: str) -> tuple[Answer, Answer]:
+        return await self.deviation("GET", f"/patients?{query}")
 
 
 def ids(body: Any) -> list[str]:
