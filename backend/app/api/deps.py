@@ -52,7 +52,8 @@ def get_if_match(
 
 
 DatabaseDep = Annotated[Database, Depends(get_database)]
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+# scope="function": COMMIT runs before the answer is sent, so a failed commit is never a 2xx.
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 ListQueryDep = Annotated[querying.ListQuery, Depends(get_list_query)]
 PatientIdDep = Annotated[int, Depends(get_patient_id)]
 IfMatchDep = Annotated[Expected | None, Depends(get_if_match)]

@@ -14,8 +14,8 @@ from pydantic_core import PydanticCustomError
 
 Gender = Literal["Male", "Female", "Other"]
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_DIGITS = re.compile(r"\d{1,3}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII digits only
+_DIGITS = re.compile(r"[0-9]{1,3}")
 
 
 def latest_allowed_visit() -> date:
@@ -119,9 +119,16 @@ class PatientReplace(PatientCreate):
 
 
 class PatientPatch(BaseModel):
-    """PATCH body: any subset of fields; the merged record is validated as a whole."""
+    """PATCH body: any subset of fields; the merged record is validated as a whole.
 
-    model_config = ConfigDict(**WIRE_CONFIG, json_schema_extra={"examples": [{"age": 46}]})
+    Unknown fields pass this model and are refused by that merged validation, so one 400 lists
+    them together with every other failing field.
+    """
+
+    model_config = ConfigDict(
+        **{**WIRE_CONFIG, "extra": "allow"},
+        json_schema_extra={"examples": [{"age": 46}], "additionalProperties": False},
+    )
 
     id: int | str | None = None
     patient_id: Any = Field(default=None, alias="patientID")
