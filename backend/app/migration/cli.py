@@ -1,0 +1,107 @@
+"""`migrate-db-json PATH` (and backend/scripts/migrate_db_json.py): the import's command line."""
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+import psycopg
+from sqlalchemy import URL
+
+from app.migration.importer import DEFAULT_BATCH_SIZE, ImportOptions, run_import
+from app.migration.report import EXIT_DATABASE, EXIT_UNREADABLE
+from app.migration.source import SourceError
+from app.migration.verify import run_verify
+
+logger = logging.getLogger("app.migration")
+
+
+def parser() -> argparse.ArgumentParser:
+    """The options the issue names, plus --id-map and --keep-indexes."""
+    cli = argparse.ArgumentParser(
+        prog="migrate-db-json",
+        description="Import a json-server db.json (or .json5) into the patient registry.",
+        epilog="Exit status: 0 all good, 1 records rejected, 2 unreadable file or bad usage, "
+        "3 verification found differences, 4 database unavailable.",
+    )
+    cli.add_argument("path", type=Path, help="the json-server database file")
+    cli.add_argument("--dry-run", action="store_true", help="validate and report; write nothing")
+    cli.add_argument("--rejects", type=Path, metavar="FILE", help="invalid records as JSON lines")
+    cli.add_argument("--id-map", type=Path, metavar="FILE", help="legacy id -> new id, JSON lines")
+    cli.add_argument(
+        "--verify",
+        action="store_true",
+        help="after importing (or instead, with --dry-run) compare every valid record with the "
+        "database field by field",
+    )
+    cli.add_argument("--batch-size", type=_positive, default=DEFAULT_BATCH_SIZE, metavar="N")
+    cli.add_argument(
+        "--database-url", metavar="URL", help="default: DATABASE_URL, else the embedded database"
+    )
+    cli.add_argument(
+        "--allow-rejects", action="store_true", help="exit 0 even if some records were rejected"
+    )
+    cli.add_argument(
+        "--keep-indexes",
+        action="store_true",
+        help="never drop and rebuild secondary indexes for a large load",
+    )
+    return cli
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def database_url(explicit: str | None) -> URL:
+    """--database-url, else the app's own choice (DATABASE_URL or the embedded server)."""
+    from app.config import get_settings, normalize_url
+    from app.database import resolve_database_url
+
+    return normalize_url(explicit) if explicit else resolve_database_url(get_settings())
+
+
+def libpq(url: URL) -> str:
+    """The SQLAlchemy URL as a URI psycopg takes directly."""
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command; returns the exit status (the report on stdout, logs on stderr)."""
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    options = ImportOptions(
+        batch_size=args.batch_size,
+        dry_run=args.dry_run,
+        rejects=args.rejects,
+        id_map=args.id_map,
+        defer_indexes=not args.keep_indexes,
+    )
+    try:
+        conninfo = None
+        if not args.dry_run or args.verify:
+            from app.__main__ import upgrade_schema
+
+            url = database_url(args.database_url)
+            upgrade_schema(url.render_as_string(hide_password=False))
+            conninfo = libpq(url)
+        report = run_import(args.path, conninfo, options)
+        if args.verify and conninfo is not None:
+            report.verify = run_verify(args.path, conninfo, args.batch_size)
+    except SourceError as error:
+        logger.error("%s", error)
+        return EXIT_UNREADABLE
+    except (psycopg.OperationalError, ValueError) as error:
+        # Driver text can quote connection details, never patient data; keep it to one line.
+        logger.error("database unavailable: %s", str(error).splitlines()[0] if str(error) else "")
+        return EXIT_DATABASE
+    print(report.render())
+    return report.exit_code(args.allow_rejects)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

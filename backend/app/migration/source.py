@@ -1,0 +1,106 @@
+"""Reading a json-server database file: `{"patients": [...], ...}` as json-server stores it.
+
+`.json` is streamed (constant memory); `.json5`, which json-server 1.0 also accepts, is parsed by
+the `json5` package in one piece (such files are hand-written and small).
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import ijson
+
+COLLECTION = "patients"
+_ITEM = f"{COLLECTION}.item"
+_ITEM_STARTS = frozenset({"start_map", "start_array", "null", "boolean", "number", "string"})
+
+
+class SourceError(Exception):
+    """The file cannot be read as a json-server database (missing, not JSON, wrong shape)."""
+
+
+@dataclass
+class SourceInfo:
+    """What a first pass over the file learnt: it parses, how many patients, what else is in it."""
+
+    total: int = 0
+    ignored: list[str] = field(default_factory=list)
+
+
+class Source:
+    """One db.json (or db.json5): checked once up front, then its patients read in file order."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.json5 = path.suffix.lower() == ".json5"
+        self._document: Any = None
+        self.info = self._inspect()
+
+    def records(self) -> Iterator[Any]:
+        """Each element of the patients array, in file order (position = index + 1)."""
+        if self.json5:
+            yield from self._document.get(COLLECTION) or []
+            return
+        if self.info.total == 0:
+            return
+        with self._open() as stream:
+            yield from ijson.items(stream, _ITEM, use_float=True)
+
+    def _open(self) -> IO[bytes]:
+        try:
+            return self.path.open("rb")
+        except OSError as error:
+            raise SourceError(f"cannot read {self.path}: {error.strerror}") from None
+
+    def _inspect(self) -> SourceInfo:
+        """Parse the whole file once before anything is written: a file that is not valid JSON
+        (say, truncated) writes nothing, and the progress bar knows its total."""
+        if self.json5:
+            return self._inspect_json5()
+        info = SourceInfo()
+        with self._open() as stream:
+            if not stream.read(4096).strip():
+                return info  # json-server treats an empty file as {}
+            stream.seek(0)
+            first = True
+            try:
+                for prefix, event, value in ijson.parse(stream):
+                    if first:
+                        _require_object(event)
+                        first = False
+                    if prefix == _ITEM:
+                        if event in _ITEM_STARTS:
+                            info.total += 1
+                    elif prefix == "" and event == "map_key" and value != COLLECTION:
+                        info.ignored.append(str(value))
+                    elif prefix == COLLECTION and event not in ("start_array", "end_array"):
+                        raise SourceError('"patients" must be an array')
+            except ijson.JSONError as error:
+                raise SourceError(f"{self.path} is not valid JSON: {error}") from None
+        return info
+
+    def _inspect_json5(self) -> SourceInfo:
+        import json5  # only for .json5 files
+
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise SourceError(f"cannot read {self.path}: {error}") from None
+        try:
+            document = json5.loads(text) if text.strip() else {}
+        except ValueError as error:
+            raise SourceError(f"{self.path} is not valid JSON5: {error}") from None
+        if not isinstance(document, dict):
+            raise SourceError("the top level must be an object of collections")
+        patients = document.get(COLLECTION)
+        if patients is not None and not isinstance(patients, list):
+            raise SourceError('"patients" must be an array')
+        self._document = document
+        ignored = [str(key) for key in document if key != COLLECTION]
+        return SourceInfo(total=len(patients or []), ignored=ignored)
+
+
+def _require_object(event: str) -> None:
+    if event != "start_map":
+        raise SourceError("the top level must be an object of collections")

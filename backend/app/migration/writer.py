@@ -1,0 +1,151 @@
+"""Writing validated patients with PostgreSQL's bulk path, one transaction per batch.
+
+COPY into a session-local staging table, then one INSERT ... SELECT ... ON CONFLICT DO NOTHING.
+A batch is all or nothing, and a patientID already present is never written twice, so a run
+killed at any point leaves whole batches behind and running the file again completes it.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+from app.errors import FieldProblem
+from app.migration.records import Rejected, Valid
+
+COLUMNS = ("patient_id", "name", "age", "gender", "medical_condition", "last_visit", "legacy_id")
+
+CREATE_STAGING = """
+CREATE TEMP TABLE IF NOT EXISTS migration_staging (
+    position bigint NOT NULL,
+    patient_id text NOT NULL,
+    name text NOT NULL,
+    age integer NOT NULL,
+    gender text NOT NULL,
+    medical_condition text NOT NULL,
+    last_visit date NOT NULL,
+    legacy_id text
+) ON COMMIT DELETE ROWS
+"""
+COPY_STAGING = sql.SQL("COPY migration_staging (position, {}) FROM STDIN").format(
+    sql.SQL(", ").join(map(sql.Identifier, COLUMNS))
+)
+# File order decides which of two records with one patientID wins, and ids follow file order.
+INSERT_STAGED = sql.SQL("""
+    INSERT INTO patients ({columns})
+    SELECT {columns} FROM migration_staging ORDER BY position
+    ON CONFLICT (lower(patient_id)) DO NOTHING
+    RETURNING id, patient_id
+    """).format(columns=sql.SQL(", ").join(map(sql.Identifier, COLUMNS)))
+HOLDERS = """
+SELECT s.position, p.id, p.legacy_id
+FROM unnest(%s::bigint[]) AS k(position)
+JOIN migration_staging s USING (position)
+JOIN patients p ON lower(p.patient_id) = lower(s.patient_id)
+"""
+
+ALREADY_IMPORTED = "already imported: same patientID and legacy id"
+REPEATED_IN_FILE = "patientID repeats an earlier record of this file"
+TAKEN = "patientID already used by another patient in the database"
+
+
+@dataclass
+class BatchResult:
+    """Per record of a batch: the new id, or the id of the patient already holding the
+    patientID with the reason it was skipped, or a reject the database itself refused."""
+
+    inserted: list[tuple[Valid, int]] = field(default_factory=list)
+    skipped: list[tuple[Valid, int, str]] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+
+
+class PatientWriter:
+    """One psycopg connection owning the staging table."""
+
+    def __init__(self, conninfo: str) -> None:
+        self.connection = psycopg.connect(conninfo, autocommit=True)
+        self.connection.execute(CREATE_STAGING)
+        # Rows with a higher id than today's last one were written by this run.
+        row = self.connection.execute("SELECT coalesce(max(id), 0) FROM patients").fetchone()
+        self.watermark: int = row[0] if row else 0
+
+    def close(self) -> None:
+        """Close the connection (the staging table goes with it)."""
+        self.connection.close()
+
+    def write(self, batch: Sequence[Valid]) -> BatchResult:
+        """Write one batch in its own transaction; if the database refuses the batch (a rule it
+        enforces that validation somehow let through), retry record by record so only the
+        offending record is rejected, with the constraint's name as the reason."""
+        try:
+            with self.connection.transaction():
+                return self._write(batch)
+        except psycopg.errors.IntegrityError:
+            if len(batch) == 1:
+                raise
+        result = BatchResult()
+        for valid in batch:
+            try:
+                with self.connection.transaction():
+                    single = self._write([valid])
+            except psycopg.errors.IntegrityError as error:
+                constraint = error.diag.constraint_name or "a table rule"
+                reason = FieldProblem("record", f"refused by the database ({constraint})")
+                result.rejected.append(Rejected(valid.position, _as_record(valid), [reason]))
+                continue
+            result.inserted += single.inserted
+            result.skipped += single.skipped
+        return result
+
+    def _write(self, batch: Sequence[Valid]) -> BatchResult:
+        with self.connection.cursor() as cursor:
+            with cursor.copy(COPY_STAGING) as copy:
+                for valid in batch:
+                    p = valid.patient
+                    copy.write_row(
+                        (
+                            valid.position,
+                            p.patient_id,
+                            p.name,
+                            p.age,
+                            p.gender,
+                            p.medical_condition,
+                            p.last_visit,
+                            valid.legacy_id,
+                        )
+                    )
+            cursor.execute(INSERT_STAGED)
+            new_ids = dict((patient_id, id_) for id_, patient_id in cursor.fetchall())
+            result = BatchResult()
+            missed: dict[int, Valid] = {}
+            for valid in batch:
+                new_id = new_ids.pop(valid.patient.patient_id, None)
+                if new_id is None:
+                    missed[valid.position] = valid
+                else:
+                    result.inserted.append((valid, new_id))
+            if missed:
+                cursor.execute(HOLDERS, (list(missed),))
+                for position, holder_id, holder_legacy in cursor.fetchall():
+                    valid = missed[position]
+                    result.skipped.append(
+                        (valid, holder_id, self._reason(valid, holder_id, holder_legacy))
+                    )
+                result.skipped.sort(key=lambda item: item[0].position)
+            return result
+
+    def _reason(self, valid: Valid, holder_id: int, holder_legacy: str | None) -> str:
+        if holder_id > self.watermark:
+            return REPEATED_IN_FILE
+        if holder_legacy == valid.legacy_id:
+            return ALREADY_IMPORTED
+        return TAKEN
+
+
+def _as_record(valid: Valid) -> dict[str, Any]:
+    """The record as json-server had it (validated form), for the rejects file."""
+    record: dict[str, Any] = {"id": valid.legacy_id} if valid.legacy_id is not None else {}
+    record.update(valid.patient.model_dump(mode="json", by_alias=True))
+    return record
