@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from app.errors import UnsupportedMediaType
 from app.querying import CONTROL, FIELDS
 from tests.contract.twin import JS_NOT_FOUND, OUR_NOT_FOUND, RECORDS, Answer, Twin, ids
 
@@ -249,10 +250,7 @@ async def test_body_must_be_sent_as_json(writable_twin: Twin) -> None:
         "POST", "/patients", b'{"name": "Plain"}', headers={"Content-Type": "text/plain"}
     )
     assert (js.status, set(js.raw)) == (201, {"id", "name"})
-    assert (ours.status, ours.raw) == (
-        400,
-        {"detail": "The body must be a JSON object with the patient's fields."},
-    )
+    assert (ours.status, ours.raw) == (415, {"detail": UnsupportedMediaType.detail})
 
 
 async def test_trailing_slash_redirects(twin: Twin) -> None:
