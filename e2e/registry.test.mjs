@@ -171,7 +171,8 @@ describe(`patient registry in the browser (${TARGET})`, { timeout: 300_000 }, ()
     await find.getByLabel('Name or condition', { exact: true }).fill(part);
     await find.getByRole('button', { name: 'Search' }).click();
     await find.getByText(`1 patient matching “${part}”`).waitFor();
-    await find.getByRole('cell', { name: patient.name, exact: true }).waitFor();
+    const matches = find.getByRole('table', { name: `Patients matching ${part}` });
+    await matches.getByRole('cell', { name: patient.name, exact: true }).waitFor();
     await page.reload();
   });
 

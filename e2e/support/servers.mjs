@@ -8,7 +8,7 @@
  * does that first).
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -86,17 +86,46 @@ function startChild(command, args, options) {
 }
 
 /**
- * Asks the child to stop (the API then stops its PostgreSQL); kills its group if it lingers.
+ * Asks the child to stop with `signal`; kills its process group if it lingers.
  * @param {import('node:child_process').ChildProcess} child
+ * @param {NodeJS.Signals} signal
  */
-async function stopChild(child) {
+async function stopChild(child, signal = 'SIGTERM') {
   if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
   const exited = new Promise((done) => child.once('exit', done));
-  child.kill('SIGTERM');
-  const timer = new Promise((done) => setTimeout(() => done('timeout'), 20_000));
-  if ((await Promise.race([exited, timer])) === 'timeout') {
+  child.kill(signal);
+  /** @type {NodeJS.Timeout | undefined} */
+  let timer;
+  const timeout = new Promise((done) => (timer = setTimeout(() => done('timeout'), 20_000)));
+  const outcome = await Promise.race([exited, timeout]);
+  clearTimeout(timer); // a pending timer would keep the test process alive
+  if (outcome === 'timeout') {
     process.kill(-child.pid, 'SIGKILL');
     await exited;
+  }
+}
+
+/**
+ * Stops a PostgreSQL still running on `dataDir` (fast shutdown), so a run leaves nothing behind.
+ * @param {string} dataDir
+ */
+async function stopPostgresIn(dataDir) {
+  const pidFile = join(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  const alive = () => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!alive()) return;
+  process.kill(pid, 'SIGINT');
+  for (let waited = 0; waited < 100 && alive(); waited++) {
+    await new Promise((wait) => setTimeout(wait, 100));
   }
 }
 
@@ -149,19 +178,20 @@ async function startApi() {
     },
   );
   const baseUrl = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    // SIGINT, like Ctrl+C: the back end stops its embedded PostgreSQL on the way out.
+    // (On SIGTERM it exits without doing so, so check for a leftover server as well.)
+    await stopChild(child, 'SIGINT');
+    await stopPostgresIn(join(dir, 'pg'));
+    rmSync(dir, { recursive: true, force: true });
+  };
   try {
     await waitUntilUp(`${baseUrl}/health`, child, output, 60);
   } catch (error) {
-    await stopChild(child);
+    await stop();
     throw error;
   }
-  return {
-    baseUrl,
-    stop: async () => {
-      await stopChild(child);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return { baseUrl, stop };
 }
 
 /** @returns {Promise<RunningServer>} */

@@ -89,10 +89,10 @@ export function PatientRow({ patient, onSaved, onDeleted }: PatientRowProps) {
           {mode === 'confirm-delete' ? (
             <div className="confirm" role="group" aria-label={`Confirm deleting ${describe(shown)}`}>
               <span>Delete this patient?</span>
-              <button type="button" className="button button--danger" disabled={deleting} onClick={confirmDelete}>
+              <button type="button" className="button button--small button--danger" disabled={deleting} onClick={confirmDelete}>
                 {deleting ? 'Deleting…' : 'Yes, delete'}
               </button>
-              <button type="button" className="button" ref={cancelDelete} onClick={() => setMode('view')}>
+              <button type="button" className="button button--small" ref={cancelDelete} onClick={() => setMode('view')}>
                 Cancel
               </button>
             </div>
