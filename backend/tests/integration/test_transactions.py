@@ -16,7 +16,8 @@ from tests.conftest import patient
 REFUSE_AT_COMMIT = """
 CREATE FUNCTION refuse_boom() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF NEW.name = 'Boom' THEN RAISE EXCEPTION 'refused at commit'; END IF;
+    -- The message quotes patient data, as driver errors can: it must never reach a log.
+    IF NEW.name = 'Boom' THEN RAISE EXCEPTION 'refused % %', NEW.name, NEW.medical_condition; END IF;
     RETURN NULL;
 END $$;
 CREATE CONSTRAINT TRIGGER refuse_boom AFTER INSERT OR UPDATE ON patients

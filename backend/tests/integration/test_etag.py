@@ -1,0 +1,142 @@
+"""Optimistic concurrency: ETag on every single-record answer, If-Match on PUT/PATCH/DELETE;
+without If-Match, json-server's unconditional behaviour."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import event
+
+from tests.conftest import patient
+
+STALE = {
+    "detail": "The patient was changed by someone else since you read it; reload it and try again."
+}
+
+
+async def create(client: httpx.AsyncClient) -> str:
+    response = await client.post("/patients", json=patient())
+    assert response.status_code == 201
+    return response.headers["etag"]
+
+
+async def test_post_and_get_answer_the_version_as_etag(client: httpx.AsyncClient) -> None:
+    assert await create(client) == '"1"'
+    assert (await client.get("/patients/1")).headers["etag"] == '"1"'
+
+
+async def test_every_update_moves_the_etag_and_answers_the_new_one(
+    client: httpx.AsyncClient,
+) -> None:
+    await create(client)
+    put = await client.put("/patients/1", json=patient(age=50))
+    patch = await client.patch("/patients/1", json={"age": 51})
+    assert (put.headers["etag"], patch.headers["etag"]) == ('"2"', '"3"')
+    assert (await client.get("/patients/1")).headers["etag"] == '"3"'
+
+
+@pytest.mark.parametrize(
+    ("method", "body"), [("PUT", patient(age=50)), ("PATCH", {"age": 50}), ("DELETE", None)]
+)
+async def test_stale_if_match_is_412_and_changes_nothing(
+    client: httpx.AsyncClient, method: str, body: Any
+) -> None:
+    await create(client)
+    await client.patch("/patients/1", json={"name": "Changed Elsewhere"})  # now at "2"
+    response = await client.request(method, "/patients/1", json=body, headers={"If-Match": '"1"'})
+    assert response.status_code == 412
+    assert response.json() == STALE
+    current = await client.get("/patients/1")
+    assert current.json() == {"id": 1, **patient(name="Changed Elsewhere")}
+    assert current.headers["etag"] == '"2"'
+
+
+@pytest.mark.parametrize(
+    ("method", "body", "status"),
+    [("PUT", patient(age=50), 200), ("PATCH", {"age": 50}, 200), ("DELETE", None, 200)],
+)
+@pytest.mark.parametrize("if_match", ['"1"', "*", '"7", "1"', ' "1" '])
+async def test_current_or_any_if_match_lets_the_write_through(
+    client: httpx.AsyncClient, method: str, body: Any, status: int, if_match: str
+) -> None:
+    await create(client)
+    response = await client.request(
+        method, "/patients/1", json=body, headers={"If-Match": if_match}
+    )
+    assert response.status_code == status
+    expected = 404 if method == "DELETE" else 200
+    assert (await client.get("/patients/1")).status_code == expected
+
+
+@pytest.mark.parametrize("if_match", ['W/"1"', "1", '"abc"', '"1', '""', '"\u0661"'.encode(), "garbage"])
+async def test_tags_this_server_never_issued_never_match(
+    client: httpx.AsyncClient, if_match: str | bytes
+) -> None:
+    await create(client)
+    response = await client.patch("/patients/1", json={"age": 50}, headers={"If-Match": if_match})
+    assert response.status_code == 412
+    assert (await client.get("/patients/1")).json()["age"] == 45
+
+
+@pytest.mark.parametrize(("method", "body"), [("PUT", patient()), ("PATCH", {"age": 3})])
+@pytest.mark.parametrize("if_match", ["*", '"1"'])
+async def test_if_match_on_a_missing_record_is_404(
+    client: httpx.AsyncClient, method: str, body: Any, if_match: str
+) -> None:
+    response = await client.request(
+        method, "/patients/9", json=body, headers={"If-Match": if_match}
+    )
+    assert response.status_code == 404
+    deleted = await client.delete("/patients/9", headers={"If-Match": if_match})
+    assert deleted.status_code == 404
+
+
+async def test_without_if_match_the_last_writer_wins_as_in_json_server(
+    client: httpx.AsyncClient,
+) -> None:
+    await create(client)
+    await client.patch("/patients/1", json={"age": 60})
+    response = await client.put("/patients/1", json=patient(age=70))
+    assert response.status_code == 200
+    assert (await client.delete("/patients/1")).json()["age"] == 70
+
+
+async def test_lists_carry_no_etag(client: httpx.AsyncClient) -> None:
+    await create(client)
+    assert "etag" not in (await client.get("/patients")).headers
+
+
+@pytest.fixture
+def statements(app: Any) -> Iterator[list[str]]:
+    """The SQL statements the app sends, in order."""
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        seen.append(statement.split(None, 1)[0].upper())
+
+    engine = app.state.database.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(engine, "before_cursor_execute", record)
+
+
+async def test_get_one_with_its_etag_is_one_statement(
+    client: httpx.AsyncClient, statements: list[str]
+) -> None:
+    await create(client)
+    statements.clear()
+    response = await client.get("/patients/1")
+    assert response.headers["etag"] == '"1"'
+    assert statements == ["SELECT"]
+
+
+async def test_conditional_put_and_delete_are_one_statement_each(
+    client: httpx.AsyncClient, statements: list[str]
+) -> None:
+    etag = await create(client)
+    statements.clear()
+    put = await client.put("/patients/1", json=patient(age=50), headers={"If-Match": etag})
+    deleted = await client.delete("/patients/1", headers={"If-Match": put.headers["etag"]})
+    assert (put.status_code, deleted.status_code) == (200, 200)
+    assert statements == ["UPDATE", "DELETE"]

@@ -1,0 +1,127 @@
+"""Request logging: one line per request with method, path, status, duration and request id;
+errors with the request id and exception type; never a patient's name, condition or body."""
+
+import logging
+from typing import Any
+
+import httpx
+import pytest
+
+from app.logging_config import JsonFormatter, ReadableFormatter
+from tests.conftest import patient
+from tests.integration.test_transactions import commit_fails_for_boom  # noqa: F401
+
+SECRETS = ("Zebulon", "Quixotry", "Boom", "Xylophonitis", "Hypertension")
+
+
+def server_side(records: list[logging.LogRecord]) -> list[logging.LogRecord]:
+    """Records of the service, not of the test's own HTTP client."""
+    return [r for r in records if not r.name.startswith(("httpx", "httpcore"))]
+
+
+def rendered(records: list[logging.LogRecord]) -> list[str]:
+    """Each service record as both formatters would write it (production and development)."""
+    lines = []
+    for record in server_side(records):
+        lines += [JsonFormatter().format(record), ReadableFormatter().format(record)]
+    return lines
+
+
+def access_lines(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.name == "app.access"]
+
+
+async def test_one_line_per_request_with_the_callers_request_id(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    response = await client.get("/patients?name=Zebulon", headers={"X-Request-ID": "req-42.a_b"})
+    assert response.headers["x-request-id"] == "req-42.a_b"
+    [line] = access_lines(caplog)
+    assert (line.method, line.path, line.status) == ("GET", "/patients", 200)  # type: ignore[attr-defined]
+    assert line.request_id == "req-42.a_b"  # type: ignore[attr-defined]
+    assert isinstance(line.duration_ms, float) and line.duration_ms >= 0  # type: ignore[attr-defined]
+    assert all("Zebulon" not in text for text in rendered(caplog.records))
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["x" * 65, "has space", "new\nline", 'quote"d', "semi;colon", "caf\u00e9".encode()],
+)
+async def test_an_unsafe_request_id_is_replaced(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture, header: str | bytes
+) -> None:
+    caplog.set_level(logging.INFO)
+    try:
+        response = await client.get("/health", headers={"X-Request-ID": header})
+    except httpx.LocalProtocolError:
+        return  # the client itself refuses to send it: nothing to log
+    generated = response.headers["x-request-id"]
+    assert len(generated) == 32 and generated.isalnum()
+    assert access_lines(caplog)[0].request_id == generated  # type: ignore[attr-defined]
+
+
+async def test_a_request_id_is_made_when_none_is_given(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    first = (await client.get("/patients")).headers["x-request-id"]
+    second = (await client.get("/patients")).headers["x-request-id"]
+    assert first != second
+    assert [r.request_id for r in access_lines(caplog)] == [first, second]  # type: ignore[attr-defined]
+
+
+async def test_no_patient_data_in_any_log_line(
+    client: httpx.AsyncClient,
+    caplog: pytest.LogCaptureFixture,
+    commit_fails_for_boom: None,  # noqa: F811
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    body = patient(name="Zebulon Quixotry", medicalCondition="Xylophonitis")
+    requests: list[tuple[str, str, Any]] = [
+        ("POST", "/patients", body),
+        ("POST", "/patients", body),  # 409
+        ("POST", "/patients", {**body, "age": 500}),  # 400
+        ("GET", "/patients?q=Zebulon&name_like=Quixotry", None),
+        ("PATCH", "/patients/1", {"medicalCondition": "Hypertension"}),
+        ("PUT", "/patients/1", patient(name="Boom", medicalCondition="Xylophonitis")),  # 500
+    ]
+    statuses = []
+    for method, url, json in requests:
+        response = await client.request(method, url, json=json, headers={"X-Request-ID": "rid-7"})
+        statuses.append(response.status_code)
+    assert statuses == [201, 409, 400, 200, 200, 500]
+    lines = rendered(caplog.records)
+    assert lines, "nothing was logged"
+    for secret in SECRETS:
+        assert not [line for line in lines if secret in line], secret
+    assert all(r.request_id == "rid-7" for r in server_side(caplog.records))  # type: ignore[attr-defined]
+    [error] = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert "ProgrammingError" in error.getMessage()  # the exception's type, not its text
+    assert len(access_lines(caplog)) == len(requests)
+
+
+def test_production_lines_are_json_and_never_carry_a_traceback() -> None:
+    import json
+
+    try:
+        raise ValueError("Zebulon Quixotry")
+    except ValueError:
+        record = logging.getLogger("app.errors").makeRecord(
+            "app.errors",
+            logging.ERROR,
+            __file__,
+            1,
+            "unhandled %s",
+            ("ValueError",),
+            exc_info=__import__("sys").exc_info(),
+        )
+    record.request_id = "rid-1"
+    entry = json.loads(JsonFormatter().format(record))
+    assert entry["request_id"] == "rid-1"
+    assert entry["message"] == "unhandled ValueError"
+    assert entry["exception"] == "ValueError"
+    readable = ReadableFormatter().format(record)
+    assert "[rid-1]" in readable and "exception=ValueError" in readable
+    for text in (json.dumps(entry), readable):
+        assert "Zebulon" not in text and "Traceback" not in text
