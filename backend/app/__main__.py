@@ -7,15 +7,18 @@ sample db.json on first start, then serves API + front end with uvicorn.
 import argparse
 import logging
 import os
+import signal
 import sys
 
 import uvicorn
 from alembic.config import Config
 from pydantic import ValidationError
+from sqlalchemy.exc import OperationalError
 
 from alembic import command
 from app.config import BACKEND_DIR, Settings, get_settings
 from app.database import resolve_database_url
+from app.logging_config import configure_logging
 from app.migration.first_start import import_sample_if_empty
 
 logger = logging.getLogger("app.serve")
@@ -43,21 +46,44 @@ def load_settings() -> Settings:
 def serve(args: argparse.Namespace) -> None:
     """Database ready, then uvicorn; the embedded server (if any) stops when this returns."""
     settings = load_settings()
+    configure_logging(settings)
     url = resolve_database_url(settings).render_as_string(hide_password=False)
     # Workers inherit the URL, so only this process owns the embedded server.
     os.environ["DATABASE_URL"] = url
-    upgrade_schema(url)
-    if not args.no_import:
-        import_sample_if_empty(url, settings.sample_data)
+    try:
+        upgrade_schema(url)
+        if not args.no_import:
+            import_sample_if_empty(url, settings.sample_data)
+    except OperationalError:
+        # Serve anyway: requests answer 503 and /health tells until the database is back.
+        logger.error(
+            "database unreachable at start-up: schema upgrade and sample import skipped "
+            "(they run on the next start); serving 503 until the database answers"
+        )
+    # uvicorn re-raises SIGTERM after its graceful shutdown; with the default handler that kills
+    # the process before atexit stops the embedded PostgreSQL. Exiting normally lets it run.
+    signal.signal(signal.SIGTERM, _exit_normally)
+    run_uvicorn(
+        "app.main:create_app", args.host, int(os.environ.get("PORT", args.port)), args.workers
+    )
+
+
+def _exit_normally(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
+def run_uvicorn(factory: str, host: str, port: int, workers: int) -> None:
+    """The production server settings, shared with the benchmark's hello-world ceiling."""
     uvicorn.run(
-        "app.main:create_app",
+        factory,
         factory=True,
-        host=args.host,
-        port=int(os.environ.get("PORT", args.port)),
-        workers=args.workers,
+        host=host,
+        port=port,
+        workers=workers,
         loop="uvloop",
         http="httptools",
         access_log=False,
+        log_config=None,  # uvicorn's loggers propagate to app.logging_config's handler
         timeout_graceful_shutdown=10,
     )
 
