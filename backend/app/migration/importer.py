@@ -147,14 +147,17 @@ class BackgroundWriter:
 
     def _account(self, result: BatchResult) -> None:
         report = self.report
-        for valid, new_id in result.inserted:
-            report.inserted += 1
-            report.map_id(valid.legacy_id, new_id)
-            self.outputs.mapped(valid, new_id, "inserted")
-        for valid, holder_id, reason in result.skipped:
-            report.skipped += 1
-            report.skip_reasons[reason] += 1
-            self.outputs.mapped(valid, holder_id, "skipped", reason)
+        outcomes = [(valid, new_id, None) for valid, new_id in result.inserted]
+        outcomes += result.skipped
+        for valid, row_id, reason in sorted(outcomes, key=lambda outcome: outcome[0].position):
+            if reason is None:
+                report.inserted += 1
+                report.map_id(valid.legacy_id, row_id)
+                self.outputs.mapped(valid, row_id, "inserted")
+            else:
+                report.skipped += 1
+                report.skip_reasons[reason] += 1
+                self.outputs.mapped(valid, row_id, "skipped", reason)
         for rejected in result.rejected:
             with self.outputs.lock:
                 report.reject(rejected.reasons)

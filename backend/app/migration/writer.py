@@ -33,12 +33,24 @@ COPY_STAGING = sql.SQL("COPY migration_staging (position, {}) FROM STDIN").forma
     sql.SQL(", ").join(map(sql.Identifier, COLUMNS))
 )
 # File order decides which of two records with one patientID wins, and ids follow file order.
-INSERT_STAGED = sql.SQL("""
+# Records whose patientID is already taken are filtered out before they reach the identity
+# column, so a re-run consumes no ids; ON CONFLICT still covers a concurrent writer.
+INSERT_STAGED = sql.SQL(
+    """
     INSERT INTO patients ({columns})
-    SELECT {columns} FROM migration_staging ORDER BY position
+    SELECT {columns} FROM (
+        SELECT DISTINCT ON (lower(s.patient_id)) s.*
+        FROM migration_staging s
+        WHERE NOT EXISTS (
+            SELECT FROM patients p WHERE lower(p.patient_id) = lower(s.patient_id)
+        )
+        ORDER BY lower(s.patient_id), s.position
+    ) AS fresh
+    ORDER BY position
     ON CONFLICT (lower(patient_id)) DO NOTHING
     RETURNING id, patient_id
-    """).format(columns=sql.SQL(", ").join(map(sql.Identifier, COLUMNS)))
+    """
+).format(columns=sql.SQL(", ").join(map(sql.Identifier, COLUMNS)))
 HOLDERS = """
 SELECT s.position, p.id, p.legacy_id
 FROM unnest(%s::bigint[]) AS k(position)
@@ -133,7 +145,6 @@ class PatientWriter:
                     result.skipped.append(
                         (valid, holder_id, self._reason(valid, holder_id, holder_legacy))
                     )
-                result.skipped.sort(key=lambda item: item[0].position)
             return result
 
     def _reason(self, valid: Valid, holder_id: int, holder_legacy: str | None) -> str:
