@@ -147,6 +147,7 @@ class BackgroundWriter:
 
     def _account(self, result: BatchResult) -> None:
         report = self.report
+        outcomes: list[tuple[Valid, int, str | None]]
         outcomes = [(valid, new_id, None) for valid, new_id in result.inserted]
         outcomes += result.skipped
         for valid, row_id, reason in sorted(outcomes, key=lambda outcome: outcome[0].position):
