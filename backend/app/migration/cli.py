@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import psycopg
+import sqlalchemy.exc
 from sqlalchemy import URL
 
 from app.migration.importer import DEFAULT_BATCH_SIZE, ImportOptions, run_import
@@ -21,7 +22,8 @@ def parser() -> argparse.ArgumentParser:
     cli = argparse.ArgumentParser(
         prog="migrate-db-json",
         description="Import a json-server db.json (or .json5) into the patient registry.",
-        epilog="Exit status: 0 all good, 1 records rejected, 2 unreadable file or bad usage, "
+        epilog="Exit status: 0 all good, 1 records rejected, 2 unreadable file or bad usage "
+        "(including a database URL that is not PostgreSQL), "
         "3 verification found differences, 4 database unavailable.",
     )
     cli.add_argument("path", type=Path, help="the json-server database file")
@@ -81,12 +83,19 @@ def main(argv: list[str] | None = None) -> int:
         id_map=args.id_map,
         defer_indexes=not args.keep_indexes,
     )
+    if not args.path.is_file():
+        logger.error("no such file: %s", args.path)
+        return EXIT_UNREADABLE
     try:
         conninfo = None
         if not args.dry_run or args.verify:
             from app.__main__ import upgrade_schema
 
-            url = database_url(args.database_url)
+            try:
+                url = database_url(args.database_url)
+            except ValueError as error:  # not a PostgreSQL URL
+                logger.error("%s", error)
+                return EXIT_UNREADABLE
             upgrade_schema(url.render_as_string(hide_password=False))
             conninfo = libpq(url)
         report = run_import(args.path, conninfo, options)
@@ -95,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     except SourceError as error:
         logger.error("%s", error)
         return EXIT_UNREADABLE
-    except (psycopg.OperationalError, ValueError) as error:
+    except (psycopg.OperationalError, sqlalchemy.exc.OperationalError) as error:
         # Driver text can quote connection details, never patient data; keep it to one line.
         logger.error("database unavailable: %s", str(error).splitlines()[0] if str(error) else "")
         return EXIT_DATABASE
