@@ -156,7 +156,7 @@ def test_mixed_file_exact_counts_rejects_and_rows(
         (2, "P001", "John Doe", 45, "Male", "Hypertension", date(2024, 1, 15), "1"),
         (3, "P002", "Ana Álvarez", 45, "Female", "Hypertension", date(2024, 1, 15), "2"),
         (4, "p003", "Zoë Émile", 50, "Male", "Hypertension", date(2024, 1, 15), "3e3a"),
-        (5, "P016", "Émile Zola", 88, "Male", "Hypertension", date(2024, 1, 15), "16"),
+        (6, "P016", "Émile Zola", 88, "Male", "Hypertension", date(2024, 1, 15), "16"),
     ]
     assert lines(tmp_path / "ids.jsonl") == [
         {"position": 1, "legacy_id": "1", "id": 2, "outcome": "inserted"},
@@ -164,10 +164,11 @@ def test_mixed_file_exact_counts_rejects_and_rows(
         {"position": 3, "legacy_id": "3e3a", "id": 4, "outcome": "inserted"},
         skipped(14, "a1b2", 2, REPEATED_IN_FILE),
         skipped(15, "15", 1, TAKEN),
-        {"position": 16, "legacy_id": "16", "id": 5, "outcome": "inserted"},
+        {"position": 16, "legacy_id": "16", "id": 6, "outcome": "inserted"},
         skipped(17, "17", 4, REPEATED_IN_FILE),
     ]
-    assert report.id_map == [("1", 2), ("2", 3), ("3e3a", 4), ("16", 5)]
+    # Position 14 repeated P001 in the same batch: the conflict spent id 5.
+    assert report.id_map == [("1", 2), ("2", 3), ("3e3a", 4), ("16", 6)]
 
 
 def sequence(engine: Engine) -> Any:
@@ -192,7 +193,7 @@ def test_rerun_changes_nothing_and_says_why(
     assert sequence(engine) == next_id  # and no id was spent on the skipped records
     assert (again.read, again.inserted, again.skipped, again.rejected) == (17, 0, 7, 10)
     assert again.skip_reasons == {ALREADY_IMPORTED: 4, TAKEN: 3}
-    assert [line["id"] for line in lines(tmp_path / "ids.jsonl")] == [2, 3, 4, 2, 1, 5, 4]
+    assert [line["id"] for line in lines(tmp_path / "ids.jsonl")] == [2, 3, 4, 2, 1, 6, 4]
 
 
 def test_verify_passes_after_import_and_catches_changed_and_missing_rows(
@@ -208,7 +209,7 @@ def test_verify_passes_after_import_and_catches_changed_and_missing_rows(
     with engine.begin() as connection:
         connection.execute(text("UPDATE patients SET age = 46, name = 'X' WHERE id = 3"))
         connection.execute(text("UPDATE patients SET patient_id = 'P003' WHERE id = 4"))
-        connection.execute(text("DELETE FROM patients WHERE id = 5"))
+        connection.execute(text("DELETE FROM patients WHERE id = 6"))
     changed = run_verify(mixed, conninfo, batch_size=5, quiet=True)
     assert changed.differences == [
         Difference(2, "2", ["name", "age"]),
@@ -237,7 +238,7 @@ def test_cli_exit_codes_and_report(
     assert main([*common, "--rejects", str(tmp_path / "r.jsonl")]) == 1
     out = capsys.readouterr().out
     assert "inserted             5" in out and "rejected            10" in out
-    assert "1 -> 1, 2 -> 2, 3e3a -> 3, 15 -> 4, 16 -> 5" in out
+    assert "1 -> 1, 2 -> 2, 3e3a -> 3, 15 -> 5, 16 -> 6" in out  # p001 spent 4
     assert len(lines(tmp_path / "r.jsonl")) == 10
 
     assert main([*common, "--allow-rejects", "--verify"]) == 0
