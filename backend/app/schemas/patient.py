@@ -84,7 +84,9 @@ Age = Annotated[int, BeforeValidator(_age)]
 GenderField = Annotated[Gender, BeforeValidator(_gender)]
 LastVisit = Annotated[date, BeforeValidator(_last_visit)]
 
-WIRE_CONFIG = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+WIRE_CONFIG = ConfigDict(
+    alias_generator=to_camel, validate_by_name=False, validate_by_alias=True, extra="forbid"
+)
 
 EXAMPLE: dict[str, JsonValue] = {
     "patientID": "P001",

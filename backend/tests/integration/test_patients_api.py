@@ -321,3 +321,11 @@ async def test_openapi_documents_the_models(client: httpx.AsyncClient) -> None:
     assert {"PatientCreate", "PatientRead", "ErrorBody"} <= set(schemas)
     assert "patientID" in schemas["PatientCreate"]["properties"]
     assert (await client.get("/docs")).status_code == 200
+
+
+async def test_only_the_wire_names_are_accepted(client: httpx.AsyncClient) -> None:
+    body = patient()
+    body["patient_id"] = body.pop("patientID")
+    response = await client.post("/patients", json=body)
+    assert response.status_code == 400
+    assert {"field": "patient_id", "message": "is not a known field"} in response.json()["errors"]
