@@ -149,8 +149,9 @@ class BackgroundWriter:
         report = self.report
         outcomes: list[tuple[Valid, int, str | None]]
         outcomes = [(valid, new_id, None) for valid, new_id in result.inserted]
-        outcomes += result.skipped
-        for valid, row_id, reason in sorted(outcomes, key=lambda outcome: outcome[0].position):
+        if result.skipped:  # inserted ones are already in file order
+            outcomes = sorted([*outcomes, *result.skipped], key=lambda item: item[0].position)
+        for valid, row_id, reason in outcomes:
             if reason is None:
                 report.inserted += 1
                 report.map_id(valid.legacy_id, row_id)
@@ -173,13 +174,17 @@ def run_import(path: Path, conninfo: str | None, options: ImportOptions) -> Repo
     started = time.monotonic()
     source = Source(path)
     report = Report(dry_run=options.dry_run, ignored_collections=source.info.ignored)
+    report.phases["check file"] = time.monotonic() - started
     with ExitStack() as stack:
         outputs = Outputs.open(stack, options)
         bar = stack.enter_context(progress("import", source.info.total, options.quiet))
         if options.dry_run or conninfo is None:
+            read = 0
             for batch in batches(validated(source, report, outputs), options.batch_size):
                 report.valid += len(batch)
-                bar.advance(len(batch))
+                bar.advance(report.read - read)
+                read = report.read
+            bar.advance(report.read - read)
         else:
             restore_missing(conninfo)
             writer = PatientWriter(conninfo)
@@ -188,6 +193,7 @@ def run_import(path: Path, conninfo: str | None, options: ImportOptions) -> Repo
             if options.defer_indexes and _worth_deferring(writer, source.info.total):
                 deferred = drop_for_bulk_load(writer.connection)
             background = BackgroundWriter(writer, report, outputs)
+            loading = time.monotonic()
             read = 0
             for batch in batches(validated(source, report, outputs), options.batch_size):
                 background.put(batch)
@@ -195,8 +201,11 @@ def run_import(path: Path, conninfo: str | None, options: ImportOptions) -> Repo
                 read = report.read
             background.finish()
             bar.advance(report.read - read)
+            report.phases["load"] = time.monotonic() - loading
             if deferred:
+                building = time.monotonic()
                 rebuild(conninfo, deferred)
+                report.phases["build indexes"] = time.monotonic() - building
     report.seconds = time.monotonic() - started
     logger.info(
         "import finished: read %d, inserted %d, skipped %d, rejected %d",

@@ -73,6 +73,7 @@ class Report:
     reject_reasons: Counter[str] = field(default_factory=Counter)
     id_map: list[tuple[str | None, int]] = field(default_factory=list)  # first MAX_LISTED only
     seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)  # where the seconds went
     verify: VerifyReport | None = None
 
     def reject(self, reasons: list[FieldProblem]) -> None:
@@ -113,6 +114,9 @@ class Report:
                 "  new ids (legacy id -> id): "
                 + ", ".join(f"{legacy or '-'} -> {new}" for legacy, new in self.id_map)
             )
+        if self.phases and self.seconds >= 10:
+            spent = ", ".join(f"{phase} {seconds:.1f} s" for phase, seconds in self.phases.items())
+            lines.append(f"  time: {spent}")
         if self.verify is not None:
             lines.append(self.verify.render())
         return "\n".join(lines)

@@ -33,15 +33,13 @@ COPY_STAGING = sql.SQL("COPY migration_staging (position, {}) FROM STDIN").forma
     sql.SQL(", ").join(map(sql.Identifier, COLUMNS))
 )
 # File order decides which of two records with one patientID wins, and ids follow file order.
-INSERT_STAGED = sql.SQL(
-    """
+INSERT_STAGED = sql.SQL("""
     INSERT INTO patients ({columns})
     SELECT {columns} FROM migration_staging s {where}
     ORDER BY position
     ON CONFLICT (lower(patient_id)) DO NOTHING
     RETURNING id, patient_id
-    """
-)
+    """)
 # Into a table that had rows, records whose patientID is taken are filtered out before they reach
 # the identity column, so a re-run spends no ids. Into an empty table only repeats within the
 # file can conflict (each spends one id); the probe is skipped there as it costs ~10% of a load.
