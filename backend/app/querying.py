@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, Integer, String, and_, func, or_, true
+from sqlalchemy import ColumnElement, Date, Integer, Numeric, String, and_, func, literal, or_, true
 from sqlalchemy.sql.elements import UnaryExpression
 
 from app.errors import InvalidQuery
@@ -38,6 +38,7 @@ CONTROL = ("_sort", "_start", "_end", "_limit", "_page", "_per_page", "q")
 DEFAULT_PER_PAGE = 10
 MAX_WINDOW = 10_000  # largest _limit / _per_page / slice one request may ask for
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+INT4_MIN, INT4_MAX = -(2**31), 2**31 - 1
 _OPERATOR_SUFFIX = re.compile(r"^(?P<field>.+)_(?P<op>lt|lte|gt|gte|ne|like)$")
 
 
@@ -96,12 +97,16 @@ def _equals(name: str, raw: str) -> ColumnElement[bool]:
     return column == _typed(name, name, raw)  # type: ignore[no-any-return]
 
 
-def _typed(param: str, name: str, raw: str) -> int | date | str:
+def _typed(param: str, name: str, raw: str) -> Any:
     """Numbers compare as numbers and dates as dates, as in json-server."""
     kind = FIELDS[name].type
     try:
         if isinstance(kind, Integer):
-            return int(raw)
+            number = int(raw)
+            if not INT4_MIN <= number <= INT4_MAX:
+                # Bound as the column's int4 it would overflow (a 500); as numeric it compares.
+                return literal(number, Numeric())
+            return number
         if isinstance(kind, Date):
             # Only YYYY-MM-DD, the wire format: fromisoformat alone also takes "20240115".
             if not _ISO_DATE.fullmatch(raw):

@@ -204,3 +204,23 @@ async def test_errors_never_leak_internals(client: httpx.AsyncClient) -> None:
     text = response.text.lower()
     for leak in ("traceback", "sqlalchemy", "psycopg", "jsondecodeerror", "line 1"):
         assert leak not in text
+
+
+@pytest.mark.parametrize(
+    ("query", "matches"),
+    [
+        ("id=2147483648", 0),
+        ("id_ne=2147483648", 1),
+        ("age_gt=99999999999999999999999", 0),
+        ("age_lt=99999999999999999999999", 1),
+        ("age_gte=-99999999999999999999", 1),
+        ("age=-2147483649", 0),
+    ],
+)
+async def test_numbers_beyond_the_column_range_compare_instead_of_failing(
+    client: httpx.AsyncClient, query: str, matches: int
+) -> None:
+    await created(client)
+    response = await client.get(f"/patients?{query}")
+    assert response.status_code == 200
+    assert len(response.json()) == matches
