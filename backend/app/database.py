@@ -41,14 +41,29 @@ class Database:
 
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
+    read_sessions: async_sessionmaker[AsyncSession]
 
     @classmethod
     def connect(cls, url: URL, settings: Settings) -> "Database":
         """Build the pool; no connection is opened until the first request needs one."""
         engine = create_engine(url, settings)
-        return cls(engine, async_sessionmaker(engine, expire_on_commit=False))
+        # Same pool; psycopg's autocommit is a client-side flag, so switching costs no round trip.
+        reader = engine.execution_options(isolation_level="AUTOCOMMIT")
+        return cls(
+            engine,
+            async_sessionmaker(engine, expire_on_commit=False),
+            async_sessionmaker(reader, expire_on_commit=False),
+        )
 
-    async def session(self) -> AsyncIterator[AsyncSession]:
-        """One transaction per request: commit when the handler returns, roll back if it raises."""
+    async def session(self, read_only: bool = False) -> AsyncIterator[AsyncSession]:
+        """One transaction per request: commit when the handler returns, roll back if it raises.
+
+        A read-only request runs its statements in autocommit instead: no BEGIN and COMMIT
+        round trips around a single SELECT (measured in docs/benchmarks.md).
+        """
+        if read_only:
+            async with self.read_sessions() as session:
+                yield session
+            return
         async with self.sessions() as session, session.begin():
             yield session

@@ -1,0 +1,59 @@
+"""The trigger-kept total (migration 0003) that unfiltered pages report: exact after every
+kind of write, including ones that bypass the API."""
+
+import httpx
+from sqlalchemy import URL, create_engine, text
+
+from tests.conftest import patient
+
+
+async def _items(client: httpx.AsyncClient) -> int:
+    answer = await client.get("/patients", params={"_page": 1, "_per_page": 2})
+    assert answer.status_code == 200
+    assert answer.headers["X-Total-Count"] == str(answer.json()["items"])
+    items: int = answer.json()["items"]
+    return items
+
+
+def _sql(database_url: URL, statement: str) -> int:
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        count = connection.execute(text(statement)).rowcount
+    engine.dispose()
+    return count
+
+
+async def test_total_follows_posts_deletes_and_direct_sql(
+    client: httpx.AsyncClient, database_url: URL
+) -> None:
+    assert await _items(client) == 0
+    for number in range(1, 6):
+        created = await client.post("/patients", json=patient(patientID=f"C{number}"))
+        assert created.status_code == 201
+    assert await _items(client) == 5
+
+    assert (await client.delete("/patients/2")).status_code == 200
+    assert (await client.post("/patients", json=patient(patientID="c1"))).status_code == 409
+    assert await _items(client) == 4  # the refused duplicate counted nothing
+
+    inserted = _sql(
+        database_url,
+        "INSERT INTO patients (patient_id, name, age, gender, medical_condition, last_visit) "
+        "SELECT 'S' || n, 'Sql Made', 30, 'Other', 'Asthma', DATE '2024-01-01' "
+        "FROM generate_series(1, 7) AS n",
+    )
+    assert inserted == 7
+    assert await _items(client) == 11
+    assert _sql(database_url, "DELETE FROM patients WHERE patient_id LIKE 'S%'") == 7
+    assert await _items(client) == 4
+
+    _sql(database_url, "TRUNCATE patients")
+    assert await _items(client) == 0
+
+
+async def test_filtered_pages_still_count_their_matches(client: httpx.AsyncClient) -> None:
+    for number, gender in enumerate(["Male", "Female", "Female"]):
+        await client.post("/patients", json=patient(patientID=f"F{number}", gender=gender))
+    answer = await client.get("/patients", params={"_page": 1, "gender": "Female"})
+    assert answer.json()["items"] == 2
+    assert await _items(client) == 3
