@@ -15,6 +15,7 @@ class Expected:
     versions: frozenset[int] = frozenset()
 
     def allows(self, version: int) -> bool:
+        """Whether a record stored at `version` satisfies the precondition."""
         return self.any_version or version in self.versions
 
 

@@ -64,6 +64,7 @@ class JsonFormatter(logging.Formatter):
     """One JSON object per line for log shippers (ENVIRONMENT=production)."""
 
     def format(self, record: logging.LogRecord) -> str:
+        """The record as one JSON object; an exception by its type only."""
         entry: dict[str, Any] = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
@@ -85,6 +86,7 @@ class ReadableFormatter(logging.Formatter):
         super().__init__("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
 
     def format(self, record: logging.LogRecord) -> str:
+        """The record as one line, extras as key=value; an exception by its type only."""
         record.request_id = getattr(record, "request_id", "-")
         exc_info, exc_text = record.exc_info, record.exc_text
         record.exc_info, record.exc_text = None, None  # never a traceback with values in it

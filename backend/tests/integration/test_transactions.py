@@ -17,7 +17,9 @@ REFUSE_AT_COMMIT = """
 CREATE FUNCTION refuse_boom() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     -- The message quotes patient data, as driver errors can: it must never reach a log.
-    IF NEW.name = 'Boom' THEN RAISE EXCEPTION 'refused % %', NEW.name, NEW.medical_condition; END IF;
+    IF NEW.name = 'Boom' THEN
+        RAISE EXCEPTION 'refused % %', NEW.name, NEW.medical_condition;
+    END IF;
     RETURN NULL;
 END $$;
 CREATE CONSTRAINT TRIGGER refuse_boom AFTER INSERT OR UPDATE ON patients
