@@ -13,6 +13,7 @@ import sys
 import uvicorn
 from alembic.config import Config
 from pydantic import ValidationError
+from sqlalchemy import make_url
 from sqlalchemy.exc import OperationalError
 
 from alembic import command
@@ -50,10 +51,13 @@ def serve(args: argparse.Namespace) -> None:
     url = resolve_database_url(settings).render_as_string(hide_password=False)
     # Workers inherit the URL, so only this process owns the embedded server.
     os.environ["DATABASE_URL"] = url
+    # A server that accepts connections but never answers must not hang the start-up.
+    bounded = make_url(url).update_query_dict({"connect_timeout": str(settings.db_connect_timeout)})
+    setup_url = bounded.render_as_string(hide_password=False)
     try:
-        upgrade_schema(url)
+        upgrade_schema(setup_url)
         if not args.no_import:
-            import_sample_if_empty(url, settings.sample_data)
+            import_sample_if_empty(setup_url, settings.sample_data)
     except OperationalError:
         # Serve anyway: requests answer 503 and /health tells until the database is back.
         logger.error(
