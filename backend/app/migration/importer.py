@@ -21,7 +21,7 @@ from app.migration.progress import progress
 from app.migration.records import Rejected, Valid, check
 from app.migration.report import Report
 from app.migration.source import Source
-from app.migration.writer import BatchResult, PatientWriter
+from app.migration.writer import BatchResult, PatientWriter, encode
 
 logger = logging.getLogger("app.migration")
 
@@ -116,16 +116,18 @@ class BackgroundWriter:
 
     def __init__(self, writer: PatientWriter, report: Report, outputs: Outputs) -> None:
         self.writer, self.report, self.outputs = writer, report, outputs
-        self.queue: queue.Queue[list[Valid] | None] = queue.Queue(maxsize=2)
+        self.queue: queue.Queue[tuple[list[Valid], bytes] | None] = queue.Queue(maxsize=2)
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._run, name="migration-writer", daemon=True)
         self.thread.start()
 
     def put(self, batch: list[Valid] | None) -> None:
-        """Hand over a batch, waiting while two are queued; re-raise if the writer failed."""
+        """Hand over a batch, waiting while two are queued; re-raise if the writer failed.
+        Its COPY rows are encoded here, in the reading thread (see writer.encode)."""
+        item = None if batch is None else (batch, encode(batch))
         while self.error is None:
             try:
-                self.queue.put(batch, timeout=0.5)
+                self.queue.put(item, timeout=0.5)
                 return
             except queue.Full:
                 continue
@@ -140,8 +142,8 @@ class BackgroundWriter:
 
     def _run(self) -> None:
         try:
-            while (batch := self.queue.get()) is not None:
-                self._account(self.writer.write(batch))
+            while (item := self.queue.get()) is not None:
+                self._account(self.writer.write(*item))
         except BaseException as error:  # handed to the reading thread, which re-raises it
             self.error = error
 

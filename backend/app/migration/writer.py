@@ -56,6 +56,7 @@ JOIN patients p ON lower(p.patient_id) = lower(s.patient_id)
 ALREADY_IMPORTED = "already imported: same patientID and legacy id"
 REPEATED_IN_FILE = "patientID repeats an earlier record of this file"
 TAKEN = "patientID already used by another patient in the database"
+VANISHED = "patientID was taken by a patient deleted during the import: run the file again"
 
 
 @dataclass
@@ -86,47 +87,35 @@ class PatientWriter:
         """Close the connection (the staging table goes with it)."""
         self.connection.close()
 
-    def write(self, batch: Sequence[Valid]) -> BatchResult:
-        """Write one batch in its own transaction; if the database refuses the batch (a rule it
-        enforces that validation somehow let through), retry record by record so only the
-        offending record is rejected, with the constraint's name as the reason."""
+    def write(self, batch: Sequence[Valid], payload: bytes | None = None) -> BatchResult:
+        """Write one batch in its own transaction; `payload` is `encode(batch)`, made by the
+        caller's thread. If the database refuses the batch (a rule it enforces that validation
+        somehow let through, text it cannot store), retry record by record so only the offending
+        record is rejected, with the constraint's name as the reason."""
         try:
             with self.connection.transaction():
-                return self._write(batch)
-        except psycopg.errors.IntegrityError:
+                return self._write(batch, payload or encode(batch))
+        except (psycopg.errors.IntegrityError, psycopg.errors.DataError):
             if len(batch) == 1:
                 raise
         result = BatchResult()
         for valid in batch:
             try:
                 with self.connection.transaction():
-                    single = self._write([valid])
-            except psycopg.errors.IntegrityError as error:
-                constraint = error.diag.constraint_name or "a table rule"
-                reason = FieldProblem("record", f"refused by the database ({constraint})")
+                    single = self._write([valid], encode([valid]))
+            except (psycopg.errors.IntegrityError, psycopg.errors.DataError) as error:
+                rule = error.diag.constraint_name or "a value it cannot store"
+                reason = FieldProblem("record", f"refused by the database ({rule})")
                 result.rejected.append(Rejected(valid.position, _as_record(valid), [reason]))
                 continue
             result.inserted += single.inserted
             result.skipped += single.skipped
         return result
 
-    def _write(self, batch: Sequence[Valid]) -> BatchResult:
+    def _write(self, batch: Sequence[Valid], payload: bytes) -> BatchResult:
         with self.connection.cursor() as cursor:
             with cursor.copy(COPY_STAGING) as copy:
-                for valid in batch:
-                    p = valid.patient
-                    copy.write_row(
-                        (
-                            valid.position,
-                            p.patient_id,
-                            p.name,
-                            p.age,
-                            p.gender,
-                            p.medical_condition,
-                            p.last_visit,
-                            valid.legacy_id,
-                        )
-                    )
+                copy.write(payload)
             cursor.execute(self.insert)
             new_ids = dict((patient_id, id_) for id_, patient_id in cursor.fetchall())
             result = BatchResult()
@@ -140,10 +129,12 @@ class PatientWriter:
             if missed:
                 cursor.execute(HOLDERS, (list(missed),))
                 for position, holder_id, holder_legacy in cursor.fetchall():
-                    valid = missed[position]
+                    valid = missed.pop(position)
                     result.skipped.append(
                         (valid, holder_id, self._reason(valid, holder_id, holder_legacy))
                     )
+            # Conflicted, yet no holder now: a concurrent session deleted it meanwhile.
+            result.skipped += [(valid, 0, VANISHED) for valid in missed.values()]
             return result
 
     def _reason(self, valid: Valid, holder_id: int, holder_legacy: str | None) -> str:
@@ -152,6 +143,26 @@ class PatientWriter:
         if holder_legacy == valid.legacy_id:
             return ALREADY_IMPORTED
         return TAKEN
+
+
+# COPY's text format: these four characters are the only ones a value must escape.
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def encode(batch: Sequence[Valid]) -> bytes:
+    """The batch as COPY text rows. Plain Python string work, so the reading thread does it
+    and the writer thread spends its time waiting on PostgreSQL without holding the GIL."""
+    lines = []
+    for valid in batch:
+        p = valid.patient
+        legacy = "\\N" if valid.legacy_id is None else valid.legacy_id.translate(_ESCAPES)
+        lines.append(
+            f"{valid.position}\t{p.patient_id.translate(_ESCAPES)}\t{p.name.translate(_ESCAPES)}"
+            f"\t{p.age}\t{p.gender}\t{p.medical_condition.translate(_ESCAPES)}"
+            f"\t{p.last_visit.isoformat()}\t{legacy}\n"
+        )
+    # surrogatepass: a lone surrogate from JSON reaches PostgreSQL, which refuses that record.
+    return "".join(lines).encode("utf-8", "surrogatepass")
 
 
 def _as_record(valid: Valid) -> dict[str, Any]:

@@ -270,18 +270,21 @@ def test_logs_never_carry_patient_data(
 
 
 def test_a_row_the_database_refuses_is_rejected_alone(engine: Engine, conninfo: str) -> None:
-    """Belt and braces: if a CHECK ever refuses what validation passed, only that record
-    is rejected, with the constraint's name; the rest of its batch is written."""
+    """Belt and braces: if the database ever refuses what validation passed (a CHECK, a NUL
+    character), only that record is rejected, with the reason; the rest of its batch is
+    written."""
     good = PatientCreate.model_validate(patient(patientID="OK1"))
     bad = PatientCreate.model_construct(**{**good.model_dump(), "patient_id": "BAD", "age": 0})
     writer = PatientWriter(conninfo)
     try:
-        result = writer.write([Valid(1, "1", good), Valid(2, "2", bad)])
+        nul = PatientCreate.model_validate(patient(patientID="NUL", name="A\x00B"))
+        result = writer.write([Valid(1, "1", good), Valid(2, "2", bad), Valid(3, "3", nul)])
     finally:
         writer.close()
     assert [valid.position for valid, _ in result.inserted] == [1]
     assert [(r.position, r.reasons[0].message) for r in result.rejected] == [
-        (2, "refused by the database (ck_patients_age_range)")
+        (2, "refused by the database (ck_patients_age_range)"),
+        (3, "refused by the database (a value it cannot store)"),  # PostgreSQL text has no NUL
     ]
     assert [(row[0], row[1]) for row in rows(engine)] == [(result.inserted[0][1], "OK1")]
 
@@ -354,3 +357,15 @@ def test_killed_import_is_completed_by_a_rerun(
     assert rerun.returncode == 0, rerun.stderr
     assert rows(engine, COLUMNS) == expected
     assert index_names(engine) == all_indexes
+
+
+def test_copy_escaping_stores_text_exactly(engine: Engine, conninfo: str) -> None:
+    tricky = "O\\Brien\tJr\nIII\r\\N"
+    data = PatientCreate.model_validate(patient(patientID="T\\1", medicalCondition=tricky))
+    writer = PatientWriter(conninfo)
+    try:
+        result = writer.write([Valid(1, "a\tb", data), Valid(2, None, data)])
+    finally:
+        writer.close()
+    assert len(result.inserted) == 1 and len(result.skipped) == 1
+    assert rows(engine, "patient_id, medical_condition, legacy_id") == [("T\\1", tricky, "a\tb")]
