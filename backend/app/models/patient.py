@@ -71,7 +71,12 @@ class Patient(Base):
             postgresql_ops={"medical_condition": "gin_trgm_ops"},
         ),
         *(
-            Index(f"ix_patients_{key}_key", func.registry_sort_key(text(column)), "id")
+            Index(
+                f"ix_patients_{key}_key",
+                func.registry_sort_key(text(column)),
+                "id",
+                postgresql_include=[column],  # index-only page lookups (migration 0004)
+            )
             for key, column in SORT_KEYED.items()
         ),
         Index("ix_patients_age_id", "age", "id"),
