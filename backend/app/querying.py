@@ -58,6 +58,9 @@ def parse(params: Iterable[tuple[str, str]]) -> ListQuery:
     """Translate json-server query parameters into a `ListQuery`; raise `InvalidQuery` if bad."""
     grouped: dict[str, list[str]] = {}
     for key, value in params:
+        if "\x00" in key or "\x00" in value:
+            # PostgreSQL text cannot hold NUL: refuse it here rather than fail in the driver.
+            raise InvalidQuery(key.replace("\x00", ""), "must not contain NUL characters")
         grouped.setdefault(key, []).append(value)
     query = ListQuery()
     for key, values in grouped.items():

@@ -27,21 +27,27 @@ def _fail(kind: str, message: str) -> PydanticCustomError:
     return PydanticCustomError(kind, message)
 
 
-def _patient_id(value: Any) -> str:
+def _storable(value: Any) -> str:
+    """Text PostgreSQL can store: a NUL character would fail the INSERT (a 500) instead."""
     if not isinstance(value, str):
         raise _fail("type", "must be a text value")
-    if value != value.strip():
-        raise _fail("blank", "must not start or end with blanks")
-    if not 1 <= len(value) <= 50:
-        raise _fail("length", "must be 1 to 50 characters")
+    if "\x00" in value:
+        raise _fail("nul", "must not contain NUL characters")
     return value
+
+
+def _patient_id(value: Any) -> str:
+    text = _storable(value)
+    if text != text.strip():
+        raise _fail("blank", "must not start or end with blanks")
+    if not 1 <= len(text) <= 50:
+        raise _fail("length", "must be 1 to 50 characters")
+    return text
 
 
 def _text(value: Any) -> str:
     """Trim and NFC-normalise, so visually equal names are stored equal."""
-    if not isinstance(value, str):
-        raise _fail("type", "must be a text value")
-    text = unicodedata.normalize("NFC", value.strip())
+    text = unicodedata.normalize("NFC", _storable(value).strip())
     if not text:
         raise _fail("blank", "must not be blank")
     if len(text) > 255:

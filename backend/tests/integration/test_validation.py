@@ -224,3 +224,13 @@ async def test_numbers_beyond_the_column_range_compare_instead_of_failing(
     response = await client.get(f"/patients?{query}")
     assert response.status_code == 200
     assert len(response.json()) == matches
+
+
+@pytest.mark.parametrize("params", [{"q": "\x00"}, {"name": "a\x00"}, {"name_like": "\x00"}])
+async def test_nul_characters_in_a_query_are_400_not_a_driver_error(
+    client: httpx.AsyncClient, params: dict[str, str]
+) -> None:
+    response = await client.get("/patients", params=params)
+    assert response.status_code == 400
+    [problem] = response.json()["errors"]
+    assert problem == {"field": next(iter(params)), "message": "must not contain NUL characters"}

@@ -43,6 +43,7 @@ def test_patient_id_accepted(value: str) -> None:
         (" P001", "must not start or end with blanks"),
         ("P001 ", "must not start or end with blanks"),
         ("P001\t", "must not start or end with blanks"),
+        ("P\x001", "must not contain NUL characters"),
         (1, "must be a text value"),
         (None, "must be a text value"),
     ],
@@ -78,6 +79,7 @@ def test_text_trimmed_normalised_and_accepted(field: str, value: str, stored: st
         ("   ", "must not be blank"),
         ("\t\n", "must not be blank"),
         ("x" * 256, "must be at most 255 characters"),
+        ("Jane\x00Doe", "must not contain NUL characters"),  # PostgreSQL text cannot hold it
         (42, "must be a text value"),
         (None, "must be a text value"),
         (["Jane"], "must be a text value"),
