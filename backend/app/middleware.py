@@ -6,7 +6,6 @@ is a few attribute look-ups.
 
 import logging
 import time
-from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -108,7 +107,8 @@ class BodyGuardMiddleware:
         if has_body and not _is_json(_header(scope, b"content-type")):
             await self._reject(UnsupportedMediaType(), scope, receive, send)
             return
-        if length is not None and length.strip().isdigit() and int(length) > self.max_bytes:
+        declared = length.strip() if length is not None else ""
+        if declared.isascii() and declared.isdigit() and int(declared) > self.max_bytes:
             await self._reject(PayloadTooLarge(), scope, receive, send)
             return
 
@@ -142,5 +142,4 @@ class BodyGuardMiddleware:
 
     @staticmethod
     async def _reject(error: RegistryError, scope: Scope, receive: Receive, send: Send) -> None:
-        response: Any = error_response(error, {"Connection": "close"})
-        await response(scope, receive, send)
+        await error_response(error, {"Connection": "close"})(scope, receive, send)
