@@ -277,7 +277,10 @@ def test_a_row_the_database_refuses_is_rejected_alone(engine: Engine, conninfo: 
     bad = PatientCreate.model_construct(**{**good.model_dump(), "patient_id": "BAD", "age": 0})
     writer = PatientWriter(conninfo)
     try:
-        nul = PatientCreate.model_validate(patient(patientID="NUL", name="A\x00B"))
+        # Validation now refuses NUL too; construct the record to reach the database's refusal.
+        nul = PatientCreate.model_construct(
+            **{**good.model_dump(), "patient_id": "NUL", "name": "A\x00B"}
+        )
         result = writer.write([Valid(1, "1", good), Valid(2, "2", bad), Valid(3, "3", nul)])
     finally:
         writer.close()
