@@ -145,7 +145,7 @@ on {figures["server"]}.
 | --- | ---: | ---: | ---: | ---: |
 | `migrate-db-json` (COPY + INSERT ... ON CONFLICT, 10,000 per batch) \
 | {fast["read"]:,} | {fast["seconds"]:.1f} s | {rate:,.0f} | {peak_mb:.0f} MB |
-| naive ORM loop (`session.add` + `commit` per record) \
+| naive ORM loop (validate, `session.add`, `commit`, per record) \
 | {naive["records"]:,} | {naive["seconds"]:.1f} s | {naive_rate:,.0f} | - |
 
 - **1M import: {fast["seconds"]:.1f} s** (target <= {TARGET_SECONDS} s: {verdict_time}); \

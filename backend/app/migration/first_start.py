@@ -9,6 +9,7 @@ from sqlalchemy import make_url
 from app.migration.cli import libpq
 from app.migration.importer import ImportOptions, run_import
 from app.migration.indexes import restore_missing
+from app.migration.source import SourceError
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +23,11 @@ def import_sample_if_empty(url: str, path: Path) -> int:
         row = connection.execute("SELECT EXISTS (SELECT FROM patients)").fetchone()
     if (row and row[0]) or not path.is_file():
         return 0
-    report = run_import(path, conninfo, ImportOptions(quiet=True))
+    try:
+        report = run_import(path, conninfo, ImportOptions(quiet=True))
+    except SourceError as error:  # the service still starts, with an empty registry
+        logger.error("sample data not imported: %s", error)
+        return 0
     for line in report.render().splitlines():
         logger.info("sample import %s", line.strip())
     return report.inserted

@@ -302,6 +302,17 @@ def test_first_start_imports_the_sample_once(engine: Engine, database_url: URL) 
     assert len(rows(engine)) == expected
 
 
+def test_first_start_survives_a_broken_sample(
+    engine: Engine, database_url: URL, tmp_path: Path
+) -> None:
+    broken = tmp_path / "db.json"
+    broken.write_text('{"patients": [', encoding="utf-8")
+    url = database_url.render_as_string(hide_password=False)
+    assert import_sample_if_empty(url, broken) == 0
+    assert import_sample_if_empty(url, tmp_path / "absent.json") == 0
+    assert rows(engine) == []
+
+
 def index_names(engine: Engine) -> set[str]:
     with engine.connect() as connection:
         found = connection.execute(
