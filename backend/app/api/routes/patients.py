@@ -102,3 +102,8 @@ async def patch_patient(
 async def delete_patient(session: SessionDep, id: PatientIdDep, expected: IfMatchDep) -> Response:
     """Delete a patient and answer the deleted record, as json-server does."""
     return _record(await patient_service.delete_patient(session, id, expected))
+
+
+# HEAD answers like GET without a body, as json-server does; kept out of the OpenAPI document.
+router.add_api_route("", list_patients, methods=["HEAD"], include_in_schema=False)
+router.add_api_route("/{id}", get_patient, methods=["HEAD"], include_in_schema=False)
