@@ -168,7 +168,7 @@ names, mixed json-server ids, ~0.1% invalid records, a few repeated patientIDs),
 Where the time goes: a first pass checks the whole file parses (so a broken file writes nothing)
 and counts records; then parsing + validation with the API's own `PatientCreate` run in one
 thread while a second thread COPYs each batch into a staging table and INSERTs it with
-`ON CONFLICT (lower(patient_id)) DO NOTHING`. Into a table smaller than the file, the importer
+`ON CONFLICT (lower(patient_id)) DO NOTHING`. When a file may add many rows, the importer
 drops the secondary indexes (3 trigram GIN, 3 sort-key, 3 btree) and rebuilds them at the end,
 two at a time: maintaining them row by row made the load about five times slower. The primary
 key, the unique patientID index and the CHECK constraints stay throughout.
