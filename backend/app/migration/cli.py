@@ -96,7 +96,8 @@ def main(argv: list[str] | None = None) -> int:
             except ValueError as error:  # not a PostgreSQL URL
                 logger.error("%s", error)
                 return EXIT_UNREADABLE
-            upgrade_schema(url.render_as_string(hide_password=False))
+            if not args.dry_run:  # --dry-run --verify only reads
+                upgrade_schema(url.render_as_string(hide_password=False))
             conninfo = libpq(url)
         report = run_import(args.path, conninfo, options)
         if args.verify and conninfo is not None:
