@@ -251,6 +251,10 @@ def test_cli_exit_codes_and_report(
         connection.execute(text("UPDATE patients SET gender = 'Other' WHERE legacy_id = '1'"))
     assert main([*common, "--allow-rejects", "--verify"]) == 3
     assert "position 1 (legacy id 1): differs in gender" in capsys.readouterr().out
+    before = rows(engine)
+    assert main([*common, "--allow-rejects", "--verify", "--dry-run"]) == 3  # verify only
+    assert "position 1 (legacy id 1): differs in gender" in capsys.readouterr().out
+    assert rows(engine) == before
 
     assert main([str(tmp_path / "absent.json"), "--database-url", url]) == 2
     (tmp_path / "broken.json").write_text('{"patients": [{"id": 1}', encoding="utf-8")
