@@ -63,6 +63,8 @@ def _legacy_id(value: Any) -> tuple[str | None, FieldProblem | None]:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value)
+    if "\x00" in text:  # PostgreSQL text cannot hold it; the API refuses it in fields too
+        return None, FieldProblem("id", "must not contain NUL characters")
     if len(text) > LEGACY_ID_MAX:
         return None, FieldProblem("id", f"must be at most {LEGACY_ID_MAX} characters")
     return text, None

@@ -47,6 +47,9 @@ def reasons(result: Valid | Rejected) -> list[tuple[str, str]]:
         ("lastVisit", 20240115, "must be a date written YYYY-MM-DD"),
         ("lastVisit", "2023-02-29", "is not a real calendar date"),
         ("lastVisit", "2999-01-01", "must not be in the future"),
+        ("patientID", "P\x00", "must not contain NUL characters"),
+        ("name", "A\x00B", "must not contain NUL characters"),
+        ("medicalCondition", "\x00", "must not contain NUL characters"),
     ],
 )
 def test_each_rule_gives_its_reason(field: str, value: Any, message: str) -> None:
@@ -111,6 +114,7 @@ def test_a_record_without_id_is_valid_with_no_legacy_id() -> None:
         ([1], "must be a text or a number"),
         (True, "must be a text or a number"),
         ("x" * 65, "must be at most 64 characters"),
+        ("7\x00", "must not contain NUL characters"),
     ],
 )
 def test_unusable_ids_are_rejected(legacy: Any, message: str) -> None:
