@@ -1,0 +1,1 @@
+"""Side-by-side benchmark of this API and json-server (`make bench`); see docs/benchmarks.md."""

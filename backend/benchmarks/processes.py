@@ -1,0 +1,138 @@
+"""Starting, probing and stopping the servers under test, and reading their memory."""
+
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+BACKEND = Path(__file__).resolve().parent.parent
+REPO = BACKEND.parent
+JSON_SERVER_1 = REPO / "node_modules" / "json-server" / "lib" / "bin.js"
+BENCH_DIR = BACKEND / ".data" / "bench"
+JSON_SERVER_017_PREFIX = BENCH_DIR / "jsonserver-0.17"
+JSON_SERVER_017 = JSON_SERVER_017_PREFIX / "node_modules" / "json-server" / "lib" / "cli" / "bin.js"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Server:
+    """A running server: its root process and the base URL it answers on."""
+
+    name: str
+    process: subprocess.Popen[bytes]
+    url: str
+    started_in: float = 0.0
+
+    def rss_bytes(self) -> int:
+        """VmRSS summed over the server's process tree (uvicorn's workers, node's one process)."""
+        return sum(_rss(pid) for pid in _tree(self.process.pid))
+
+
+@contextmanager
+def serving(
+    name: str,
+    command: list[str],
+    probe: str,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    timeout: float = 120.0,
+) -> Iterator[Server]:
+    """Start `command`, wait until `probe` answers, stop the whole process group afterwards."""
+    port = free_port()
+    argv = [part.replace("{port}", str(port)) for part in command]
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    log = BENCH_DIR / f"{name.replace(' ', '_')}.log"
+    started = time.monotonic()
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            argv,
+            cwd=cwd,
+            env={**os.environ, **(env or {})},
+            stdout=output,
+            stderr=output,
+            start_new_session=True,
+        )
+    server = Server(name, process, f"http://127.0.0.1:{port}")
+    try:
+        _wait_ready(server, probe, started + timeout, log)
+        server.started_in = time.monotonic() - started
+        yield server
+    finally:
+        _stop(process)
+
+
+def settle(url: str, probe: str, limit_s: float = 90.0) -> float:
+    """Wait until `probe` answers within a second (earlier requests drained); seconds waited."""
+    started = time.monotonic()
+    while time.monotonic() - started < limit_s:
+        asked = time.monotonic()
+        try:
+            with urllib.request.urlopen(url + probe, timeout=limit_s) as answer:
+                answer.read()
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.5)
+            continue
+        if time.monotonic() - asked < 1.0:
+            break
+    return time.monotonic() - started
+
+
+def _wait_ready(server: Server, probe: str, deadline: float, log: Path) -> None:
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            tail = log.read_text(errors="replace")[-2000:]
+            raise RuntimeError(f"{server.name} exited with {server.process.returncode}: {tail}")
+        try:
+            with urllib.request.urlopen(server.url + probe, timeout=30) as answer:
+                if answer.status < 500:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{server.name} did not answer {probe} in time")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=5)
+
+
+def _tree(root: int) -> list[int]:
+    """`root` and its descendants, from /proc/<pid>/task/*/children."""
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        for task in Path(f"/proc/{pid}/task").glob("*/children"):
+            try:
+                todo += [int(child) for child in task.read_text().split()]
+            except OSError:
+                continue
+    return found
+
+
+def _rss(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0

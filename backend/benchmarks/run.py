@@ -1,0 +1,273 @@
+"""`make bench`: json-server and this API side by side on the same generated patients.
+
+For each size: generate the records, give them to json-server (db.json) and PostgreSQL (COPY),
+then drive json-server 1.0.0-beta.3, json-server 0.17.4 (for `q`) and the API one after the
+other with wrk, and write docs/benchmarks.md with its charts (benchmarks/report.py).
+"""
+
+import argparse
+import dataclasses
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from benchmarks import datasets, report
+from benchmarks.processes import (
+    BACKEND,
+    BENCH_DIR,
+    JSON_SERVER_017,
+    JSON_SERVER_017_PREFIX,
+    JSON_SERVER_1,
+    Server,
+    serving,
+    settle,
+)
+from benchmarks.wrk import Result, ensure_wrk, measure
+
+JS1, JS017, API, HELLO = "json-server 1.0.0-beta.3", "json-server 0.17.4", "API", "hello-world"
+SCENARIOS = {
+    "list": "GET /patients (full list)",
+    "page": "GET /patients?_page=R&_per_page=20&_sort=name",
+    "one": "GET /patients/{random id}",
+    "pid": "GET /patients?patientID={random}",
+    "q": "GET /patients?q={name fragment}&_page=1 (20 a page)",
+    "mix": "90% reads (one, pid, page) / 10% POST",
+    "post": "POST /patients (unique bodies)",
+}
+# Reads first, then the writes, so every read sees exactly the generated data.
+PLAN = {
+    JS1: ["list", "page", "one", "pid", "mix", "post"],
+    JS017: ["q"],
+    API: ["list", "page", "one", "pid", "q", "mix", "post"],
+}
+LARGE = 1_000_000
+LARGE_SCENARIOS = {"page", "one", "pid", "q"}
+SLOW_LAST = ["one", "pid", "q", "page"]
+RESULTS = BENCH_DIR / "results.json"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000,1000000")
+    parser.add_argument("--seconds", type=float, default=5.0, help="length of one wrk run")
+    parser.add_argument("--warmup", type=float, default=1.0)
+    parser.add_argument("--repetitions", type=int, default=3, help="median of this many runs")
+    parser.add_argument("--timeout", type=float, default=10.0, help="wrk's per-request timeout")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers (API and hello)")
+    parser.add_argument("--only", default="", help="comma-separated scenarios (development)")
+    parser.add_argument("--report-only", action="store_true", help="rewrite the doc from results")
+    args = parser.parse_args(argv)
+    if args.report_only:
+        report.write(json.loads(RESULTS.read_text()))
+        return
+    started = time.monotonic()
+    ensure_wrk()
+    ensure_json_server_017()
+    results: dict[str, Any] = {"machine": machine(), "settings": vars(args), "sizes": {}}
+    sizes = [int(size) for size in args.sizes.split(",")]
+    only = set(filter(None, args.only.split(",")))
+    with datasets.postgres_server(BENCH_DIR) as server:
+        results["postgres"] = postgres_version(server)
+        results["hello"] = dataclasses.asdict(hello_world(args))
+        log(f"hello-world: {results['hello']['rps']:.0f} req/s")
+        for count in sizes:
+            results["sizes"][str(count)] = bench_size(server, count, args, only)
+            RESULTS.write_text(json.dumps(results, indent=1))
+    results["total_seconds"] = time.monotonic() - started
+    RESULTS.write_text(json.dumps(results, indent=1))
+    report.write(results)
+    log(f"done in {results['total_seconds'] / 60:.1f} min; wrote docs/benchmarks.md")
+
+
+def bench_size(server: Any, count: int, args: argparse.Namespace, only: set[str]) -> dict[str, Any]:
+    folder = BENCH_DIR / str(count)
+    folder.mkdir(parents=True, exist_ok=True)
+    data = datasets.prepare(folder, server, count)
+    log(f"{count}: data ready in {data.load_seconds:.0f} s")
+    out: dict[str, Any] = {
+        "db_json_bytes": len(data.db_json_bytes),
+        "pg_bytes": data.pg_bytes,
+        "load_seconds": data.load_seconds,
+        "servers": {},
+    }
+    reps = 1 if count < 10_000 else args.repetitions
+    for name, scenarios in PLAN.items():
+        wanted = [s for s in scenarios if (count < LARGE or s in LARGE_SCENARIOS)]
+        if count >= LARGE and name == JS1:
+            wanted.sort(key=SLOW_LAST.index)  # nothing waits behind a backlog of 1M-row sorts
+        wanted = [s for s in wanted if not only or s in only]
+        if not wanted:
+            continue
+        # json-server at 1M answers a sorted page or a scan in seconds: one bounded run only.
+        runs = 1 if count >= LARGE and name != API else reps
+        out["servers"][name] = run_server(name, data, wanted, args, runs)
+    del data
+    return out
+
+
+def run_server(
+    name: str, data: datasets.DataSet, scenarios: list[str], args: argparse.Namespace, reps: int
+) -> dict[str, Any]:
+    folder = data.patient_ids.parent
+    if name == API:
+        command = [
+            sys.executable,
+            "-m",
+            "app",
+            "serve",
+            "--no-import",
+            "--port",
+            "{port}",
+            "--workers",
+            str(args.workers),
+        ]
+        env = {
+            "DATABASE_URL": data.database_url.render_as_string(hide_password=False),
+            "ENVIRONMENT": "production",
+        }
+        starting = serving(name, command, "/patients/1", env=env, cwd=BACKEND)
+    else:
+        db_file = folder / ("db-1.json" if name == JS1 else "db-017.json")
+        db_file.write_bytes(data.db_json_bytes)
+        if name == JS1:
+            command = [
+                "node",
+                str(JSON_SERVER_1),
+                "--port",
+                "{port}",
+                "--host",
+                "127.0.0.1",
+                str(db_file),
+            ]
+        else:
+            command = [
+                "node",
+                str(JSON_SERVER_017),
+                "--port",
+                "{port}",
+                "--host",
+                "127.0.0.1",
+                "--quiet",
+                "--no-gzip",
+                str(db_file),
+            ]
+        starting = serving(name, command, "/patients/1", cwd=folder, timeout=300)
+    out: dict[str, Any] = {"scenarios": {}}
+    with starting as running:
+        out["start_seconds"] = running.started_in
+        for scenario in scenarios:
+            result = drive(running, scenario, data, args, reps)
+            out["scenarios"][scenario] = dataclasses.asdict(result)
+            log(
+                f"{data.count} {name} {scenario}: {result.rps:.1f} req/s "
+                f"p99 {result.p99_ms:.1f} ms "
+                f"errors {result.errors} timeouts {result.timeouts} {result.note}"
+            )
+            if scenario == scenarios[0] or scenario == "list":
+                out["rss_bytes"] = running.rss_bytes()
+                out["rss_after"] = scenario
+    return out
+
+
+def drive(
+    server: Server, scenario: str, data: datasets.DataSet, args: argparse.Namespace, reps: int
+) -> Result:
+    pages = max(1, min(50, data.count // 20))
+    values = {"pid": data.patient_ids, "q": data.fragments, "mix": data.patient_ids}
+    mode = "q017" if server.name == JS017 else scenario
+    wrk_args = [mode, str(data.count), str(values.get(scenario, "-")), "{run}", str(pages)]
+    # json-server at 1M would still be sorting the warm-up's requests when the run begins.
+    warmup = 0 if data.count >= LARGE and server.name != API else args.warmup
+    return measure(
+        server.url,
+        wrk_args,
+        args.seconds,
+        warmup,
+        reps,
+        args.timeout,
+        settle=lambda: settle(server.url, "/patients/1"),
+    )
+
+
+def hello_world(args: argparse.Namespace) -> Result:
+    command = [sys.executable, "-m", "benchmarks.hello", "{port}", str(args.workers)]
+    with serving(HELLO, command, "/hello", cwd=BACKEND) as server:
+        path = BENCH_DIR / "hello_path.txt"
+        path.write_text("/hello\n")
+        return measure(
+            server.url,
+            ["get", "1", str(path), "{run}", "1"],
+            args.seconds,
+            args.warmup,
+            args.repetitions,
+            args.timeout,
+        )
+
+
+def ensure_json_server_017() -> None:
+    """json-server 0.17.4 (the last with `q`) into a git-ignored cache folder, once."""
+    if JSON_SERVER_017.is_file():
+        return
+    JSON_SERVER_017_PREFIX.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [
+            "npm",
+            "install",
+            "--prefix",
+            str(JSON_SERVER_017_PREFIX),
+            "--no-save",
+            "--no-audit",
+            "--no-fund",
+            "json-server@0.17.4",
+        ],
+        check=True,
+    )
+
+
+def machine() -> dict[str, Any]:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory = Path("/proc/meminfo").read_text().splitlines()[0].split()[1]
+    node = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
+    wrk = subprocess.run(["wrk", "-v"], capture_output=True, text=True)
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(int(memory) / 1024 / 1024, 1),
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "node": node,
+        "wrk": (wrk.stdout + wrk.stderr).split("\n")[0].strip(),
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "load_before": os.getloadavg()[0],
+    }
+
+
+def postgres_version(server: Any) -> str:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(server)
+    with engine.connect() as connection:
+        version = str(connection.scalar(text("SHOW server_version")))
+    engine.dispose()
+    return version
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

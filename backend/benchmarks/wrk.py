@@ -1,0 +1,131 @@
+"""Driving a server with Debian's wrk and reading the JSON line our Lua script prints."""
+
+import itertools
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SCRIPT = Path(__file__).resolve().parent / "lua" / "bench.lua"
+CONNECTIONS = 16
+THREADS = 2
+
+
+@dataclass
+class Result:
+    """One scenario on one server: the median repetition (by req/s) and what every one gave."""
+
+    rps: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    requests: int
+    errors: int
+    timeouts: int
+    all_rps: list[float] = field(default_factory=list)
+    note: str = ""
+
+
+_RUNS = itertools.count(1)
+
+
+def ensure_wrk() -> str:
+    """wrk from Debian's packages, installed when missing (the bench runs in a fresh clone)."""
+    found = shutil.which("wrk")
+    if found:
+        return found
+    sudo = [] if shutil.which("sudo") is None or _is_root() else ["sudo"]
+    subprocess.run([*sudo, "apt-get", "install", "-y", "-q", "wrk"], check=False)
+    found = shutil.which("wrk")
+    if found is None:
+        subprocess.run([*sudo, "apt-get", "update", "-q"], check=True)
+        subprocess.run([*sudo, "apt-get", "install", "-y", "-q", "wrk"], check=True)
+        found = shutil.which("wrk")
+    if found is None:
+        raise RuntimeError("wrk could not be installed with apt-get")
+    return found
+
+
+def _is_root() -> bool:
+    return os.geteuid() == 0
+
+
+def run_once(url: str, args: list[str], seconds: float, timeout_s: float) -> dict[str, float]:
+    """One wrk run; a hung server is cut off `timeout_s` after the run should have ended."""
+    token = f"{int(time.time()) % 100000}r{next(_RUNS)}"  # unique POSTed patientIDs per run
+    args = [arg.replace("{run}", token) for arg in args]
+    command = [
+        "wrk",
+        f"-t{THREADS}",
+        f"-c{CONNECTIONS}",
+        f"-d{max(1, round(seconds))}s",
+        f"--timeout={max(1, round(timeout_s))}s",
+        "-s",
+        str(SCRIPT),
+        url,
+        "--",
+        *args,
+    ]
+    try:
+        done = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            timeout=seconds + timeout_s + 15,
+        )
+    except subprocess.TimeoutExpired:
+        return {"requests": 0, "duration_us": seconds * 1e6, "failed": 1}
+    for line in reversed(done.stdout.splitlines()):
+        if line.startswith("{"):
+            parsed: dict[str, float] = json.loads(line)
+            return parsed
+    raise RuntimeError(f"wrk printed no result: {done.stdout[-500:]} {done.stderr[-500:]}")
+
+
+def measure(
+    url: str,
+    args: list[str],
+    seconds: float,
+    warmup: float,
+    repetitions: int,
+    timeout_s: float,
+    settle: Callable[[], float] = lambda: 0.0,
+) -> Result:
+    """Warm up once, then `repetitions` runs; the run with the median req/s is reported.
+
+    `settle` runs before each run: it waits until the server has finished the requests the
+    previous run left in flight (a single-threaded server may still be sorting for seconds).
+    """
+    settled = 0.0
+    if warmup > 0:
+        settled += settle()
+        run_once(url, args, warmup, timeout_s)
+    runs = []
+    for _ in range(repetitions):
+        settled += settle()
+        runs.append(run_once(url, args, seconds, timeout_s))
+    rates = [run["requests"] / (run["duration_us"] / 1e6) for run in runs]
+    median = statistics.median_low(rates)
+    chosen = runs[rates.index(median)]
+    errors = int(sum(chosen.get(key, 0) for key in ("connect", "read", "write", "status")))
+    note = "wrk hung and was stopped" if chosen.get("failed") else ""
+    if not chosen["requests"]:
+        note = f"{note} no answer within the {seconds:g} s run".strip()
+    if settled >= 2:
+        note = f"{note} waited {settled:.0f} s for earlier requests to finish".strip()
+    return Result(
+        rps=median,
+        p50_ms=chosen.get("p50", 0) / 1000,
+        p95_ms=chosen.get("p95", 0) / 1000,
+        p99_ms=chosen.get("p99", 0) / 1000,
+        requests=int(chosen["requests"]),
+        errors=errors,
+        timeouts=int(chosen.get("timeout", 0)),
+        all_rps=rates,
+        note=note,
+    )
