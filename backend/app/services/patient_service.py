@@ -6,6 +6,7 @@ orjson writes as one array. No ORM objects or per-row Pydantic models sit on the
 
 from dataclasses import dataclass
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import orjson
 from pydantic import ValidationError
@@ -54,7 +55,11 @@ ROW_JSON = _row_json()
 LIST_COLUMNS = tuple(FIELDS.values())
 WIRE_NAMES = tuple(FIELDS)
 JSON_CHUNK_ROWS = 2_000
-COUNT_SLOTS = table("patient_count_slots", table_column("n", BigInteger))
+COUNT_SLOTS = table(
+    "patient_count_slots", table_column("n", BigInteger), table_column("generation", BigInteger)
+)
+# Per database (keyed by its connection pool): the generation and the full list it answered.
+_LAST_WHOLE_LIST: WeakKeyDictionary[Any, tuple[int, "PatientList"]] = WeakKeyDictionary()
 # Single-record statements return the JSON and the version (the ETag) in one round trip.
 ROW = (ROW_JSON, Patient.version)
 
@@ -85,6 +90,8 @@ class PatientPage:
 
 async def list_patients(session: AsyncSession, query: ListQuery) -> PatientList:
     """Filter, sort and slice in SQL; count only when a slice hides part of the matches."""
+    if _whole_table(query):
+        return await _whole_list(session, query)
     body, found = await _json_array(session, _slice(query, query.offset, query.limit))
     sliced = query.offset or query.limit is not None
     total = await _count(session, query) if sliced else found
@@ -105,6 +112,34 @@ async def page_patients(session: AsyncSession, query: ListQuery) -> PatientPage:
         f'"pages":{pages},"items":{total},"data":'
     )
     return PatientPage(head.encode() + data + b"}", total)
+
+
+def _whole_table(query: ListQuery) -> bool:
+    """`GET /patients` with no filter, sort or slice: the answer a front end asks for most."""
+    return not query.where and not query.offset and query.limit is None and len(query.order_by) == 1
+
+
+async def _whole_list(session: AsyncSession, query: ListQuery) -> PatientList:
+    """The full list, reused by this worker while no write has committed since it was read.
+
+    The generation (migration 0005) is read before the rows, so a reused answer is never older
+    than the generation it is filed under. Only read-only (autocommit) sessions use it: inside
+    a write transaction the generation would count the transaction's own uncommitted changes.
+    """
+    connection = (await session.connection()).sync_connection
+    options = connection.get_execution_options() if connection is not None else {}
+    if connection is None or options.get("isolation_level") != "AUTOCOMMIT":
+        body, found = await _json_array(session, _slice(query, 0, None))
+        return PatientList(body, found)
+    pool = connection.engine.pool
+    generation = int(await session.scalar(select(func.sum(COUNT_SLOTS.c.generation))) or 0)
+    cached = _LAST_WHOLE_LIST.get(pool)
+    if cached is not None and cached[0] == generation:
+        return cached[1]
+    body, found = await _json_array(session, _slice(query, 0, None))
+    answer = PatientList(body, found)
+    _LAST_WHOLE_LIST[pool] = (generation, answer)
+    return answer
 
 
 def _slice(query: ListQuery, offset: int, limit: int | None) -> Any:

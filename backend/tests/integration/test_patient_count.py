@@ -1,5 +1,6 @@
-"""The trigger-kept total (migration 0003) that unfiltered pages report: exact after every
-kind of write, including ones that bypass the API."""
+"""The trigger-kept total (migration 0003) that unfiltered pages report, and the generation
+(migration 0005) behind the reused full list: both exact after every kind of write, including
+ones that bypass the API and ones that roll back."""
 
 import httpx
 from sqlalchemy import URL, create_engine, text
@@ -57,3 +58,35 @@ async def test_filtered_pages_still_count_their_matches(client: httpx.AsyncClien
     answer = await client.get("/patients", params={"_page": 1, "gender": "Female"})
     assert answer.json()["items"] == 2
     assert await _items(client) == 3
+
+
+async def _names(client: httpx.AsyncClient) -> list[str]:
+    answer = await client.get("/patients")
+    assert answer.status_code == 200
+    assert answer.headers["X-Total-Count"] == str(len(answer.json()))
+    return [item["name"] for item in answer.json()]
+
+
+async def test_full_list_follows_every_committed_write(
+    client: httpx.AsyncClient, database_url: URL
+) -> None:
+    assert await _names(client) == []
+    await client.post("/patients", json=patient(patientID="G1", name="Ann"))
+    await client.post("/patients", json=patient(patientID="G2", name="Ben"))
+    assert await _names(client) == ["Ann", "Ben"]
+    assert await _names(client) == ["Ann", "Ben"]  # reused: same answer
+
+    await client.put("/patients/1", json=patient(patientID="G1", name="Anna"))
+    assert await _names(client) == ["Anna", "Ben"]
+    await client.patch("/patients/2", json={"name": "Benedict"})
+    assert await _names(client) == ["Anna", "Benedict"]
+    refused = await client.post("/patients", json=patient(patientID="g1", name="Dup"))
+    assert refused.status_code == 409  # rolled back: nothing changes
+    assert await _names(client) == ["Anna", "Benedict"]
+
+    assert _sql(database_url, "UPDATE patients SET name = 'Sql Ann' WHERE id = 1") == 1
+    assert await _names(client) == ["Sql Ann", "Benedict"]
+    await client.delete("/patients/1")
+    assert await _names(client) == ["Benedict"]
+    _sql(database_url, "TRUNCATE patients")
+    assert await _names(client) == []
