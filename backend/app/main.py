@@ -16,6 +16,7 @@ from app.database import Database, resolve_database_url
 from app.error_handlers import install_error_handlers
 from app.logging_config import configure_logging, install_request_id_factory
 from app.middleware import BodyGuardMiddleware, RequestLogMiddleware
+from app.openapi import install_openapi
 from app.services.health_service import watch_until_reachable
 
 logger = logging.getLogger(__name__)
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_request_id_factory()
     install_error_handlers(app)
+    install_openapi(app)
     # Added innermost first: request log -> CORS -> body guard -> routes.
     app.add_middleware(BodyGuardMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(

@@ -323,6 +323,16 @@ async def test_openapi_documents_the_models(client: httpx.AsyncClient) -> None:
     assert (await client.get("/docs")).status_code == 200
 
 
+async def test_openapi_documents_every_error_and_never_422(client: httpx.AsyncClient) -> None:
+    paths = (await client.get("/openapi.json")).json()["paths"]
+    post = paths["/patients"]["post"]["responses"]
+    assert {"201", "400", "409", "413", "415", "500", "503"} <= set(post)
+    assert post["409"]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorBody")
+    assert {"404", "412"} <= set(paths["/patients/{id}"]["patch"]["responses"])
+    every = [op["responses"] for ops in paths.values() for op in ops.values()]
+    assert all("422" not in responses and "500" in responses for responses in every)
+
+
 async def test_only_the_wire_names_are_accepted(client: httpx.AsyncClient) -> None:
     body = patient()
     body["patient_id"] = body.pop("patientID")
