@@ -58,6 +58,8 @@ JSON_CHUNK_ROWS = 2_000
 COUNT_SLOTS = table(
     "patient_count_slots", table_column("n", BigInteger), table_column("generation", BigInteger)
 )
+COMPILED_CACHE_SIZE = 500
+_COMPILED: dict[Any, Any] = {}
 # Per database (keyed by its connection pool): the generation and the full list it answered.
 _LAST_WHOLE_LIST: WeakKeyDictionary[Any, tuple[int, "PatientList"]] = WeakKeyDictionary()
 # Single-record statements return the JSON and the version (the ETag) in one round trip.
@@ -247,18 +249,35 @@ async def _json_array(session: AsyncSession, stmt: Any) -> tuple[bytes, int]:
     Python objects a chunk at a time (100,000 rows: 93 ms instead of 140 ms, and a small peak).
     """
     connection = await session.connection()
-    compiled = stmt.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+    sql, params = _compiled(stmt, connection.dialect)
     driver = (await connection.get_raw_connection()).driver_connection
     assert driver is not None  # a checked-out connection always has its driver connection
     parts: list[bytes] = []
     found = 0
     async with driver.cursor() as cursor:
-        await cursor.execute(str(compiled), compiled.params)
+        await cursor.execute(sql, params)
         while rows := await cursor.fetchmany(JSON_CHUNK_ROWS):
             found += len(rows)
             chunk = orjson.dumps([dict(zip(WIRE_NAMES, row, strict=True)) for row in rows])
             parts.append(chunk[1:-1])  # without its brackets
     return b"[" + b",".join(parts) + b"]", found
+
+
+def _compiled(stmt: Any, dialect: Any) -> tuple[str, dict[str, Any]]:
+    """SQL text and parameters of `stmt`, compiled once per statement shape (as SQLAlchemy's
+    own cache does): compiling a page query costs ~200 us, looking it up ~30 us. The list
+    statements have no expanding IN parameters, so the cached text fits every value."""
+    key = stmt._generate_cache_key()
+    if key is None:
+        compiled = stmt.compile(dialect=dialect)
+        return str(compiled), compiled.params
+    cache_key = (dialect.name, dialect.driver, key.key)
+    compiled = _COMPILED.get(cache_key)
+    if compiled is None:
+        if len(_COMPILED) >= COMPILED_CACHE_SIZE:
+            _COMPILED.clear()
+        compiled = _COMPILED[cache_key] = stmt.compile(dialect=dialect, cache_key=key)
+    return str(compiled), compiled.construct_params(extracted_parameters=key.bindparams)
 
 
 async def _count(session: AsyncSession, query: ListQuery) -> int:
