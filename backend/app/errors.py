@@ -62,7 +62,7 @@ class DuplicatePatientID(RegistryError):
     """Another patient already has this patientID (ignoring case)."""
 
     status_code = 409
-    detail = "A patient with this patientID already exists."
+    detail = "A patient with this patient ID already exists."
 
     def __init__(self) -> None:
         super().__init__(problems=[FieldProblem("patientID", "is already used by another patient")])

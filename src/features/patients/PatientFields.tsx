@@ -1,15 +1,7 @@
 import { FormField } from '../../components/FormField';
-import { GENDERS, type FieldErrors, type PatientField } from '../../lib/api/types';
+import { FIELD_LABELS, GENDERS, type FieldErrors, type PatientField } from '../../lib/api/types';
 import { todayIso, type PatientFormValues } from '../../lib/validation';
 
-export const FIELD_LABELS: Record<PatientField, string> = {
-  patientID: 'Patient ID',
-  name: 'Name',
-  age: 'Age',
-  gender: 'Gender',
-  medicalCondition: 'Medical condition',
-  lastVisit: 'Last visit',
-};
 
 export const fieldId = (prefix: string, field: PatientField) => `${prefix}-${field}`;
 

@@ -1,4 +1,4 @@
-import { PATIENT_FIELDS, type FieldErrors, type PatientField } from './types';
+import { FIELD_LABELS, PATIENT_FIELDS, type FieldErrors, type PatientField } from './types';
 
 /**
  * A failed API call, already put into plain words for the screen.
@@ -43,13 +43,20 @@ function asPatientField(name: unknown): PatientField | undefined {
   return PATIENT_FIELDS.find((field) => field === last);
 }
 
+/** Our API says "is already used by another patient"; the screen says whose field it is. */
+function asSentence(field: PatientField, message: string): string {
+  const text = message.trim();
+  if (!/^[a-z]/.test(text)) return text;
+  return `${FIELD_LABELS[field]} ${text}${text.endsWith('.') ? '' : '.'}`;
+}
+
 function fieldErrorsFrom(body: Record<string, unknown>): FieldErrors {
   const result: FieldErrors = {};
   const errors = Array.isArray(body.errors) ? body.errors : [];
   for (const entry of errors) {
     if (!isRecord(entry) || typeof entry.message !== 'string') continue;
     const field = asPatientField(entry.field);
-    if (field && result[field] === undefined) result[field] = entry.message;
+    if (field && result[field] === undefined) result[field] = asSentence(field, entry.message);
   }
   return result;
 }

@@ -120,7 +120,7 @@ describe('errors', () => {
         {
           detail: 'Some fields are invalid.',
           errors: [
-            { field: 'age', message: 'Age must be between 1 and 150.' },
+            { field: 'age', message: 'must be between 1 and 150' },
             { field: 'body.lastVisit', message: 'Last visit cannot be in the future.' },
             { field: 'somethingElse', message: 'ignored' },
           ],
@@ -136,17 +136,19 @@ describe('errors', () => {
     });
   });
 
-  it('maps a 409 to the patient ID field', async () => {
+  it('maps a 409 to the patient ID field, as a sentence naming the field', async () => {
     const error = await failure(() =>
       jsonResponse(
         {
-          detail: 'A patient with patientID P100 already exists.',
-          errors: [{ field: 'patientID', message: 'This patient ID is already taken.' }],
+          detail: 'A patient with this patient ID already exists.',
+          errors: [{ field: 'patientID', message: 'is already used by another patient' }],
         },
         409,
       ),
     );
-    expect(error.fieldErrors).toEqual({ patientID: 'This patient ID is already taken.' });
+    expect(error.fieldErrors).toEqual({
+      patientID: 'Patient ID is already used by another patient.',
+    });
   });
 
   it('maps a 409 without field errors to the patient ID field too', async () => {

@@ -71,3 +71,13 @@ export interface PatientPage {
 
 /** One plain-language message per form field. */
 export type FieldErrors = Partial<Record<PatientField, string>>;
+
+/** What staff see as each field's name: form labels and server messages use the same words. */
+export const FIELD_LABELS: Record<PatientField, string> = {
+  patientID: 'Patient ID',
+  name: 'Name',
+  age: 'Age',
+  gender: 'Gender',
+  medicalCondition: 'Medical condition',
+  lastVisit: 'Last visit',
+};
