@@ -150,7 +150,13 @@ def _targets(results: dict[str, Any]) -> list[str]:
 
 def _target_row(label: str, value: float | None, want: str, met: bool) -> str:
     shown = "not measured" if value is None else f"{value:,.2f}x"
-    return f"| {label} | {shown} | {want} | {'yes' if met else '**no**'} |"
+    verdict = "yes" if met else "**no**"
+    if not met and value:
+        bound = float(want.split()[1].rstrip("x"))
+        # How far off: the factor still missing (>= targets) or over (<, <= targets).
+        gap = bound / value if want.startswith("≥") else value / bound
+        verdict += f", off by {gap:,.1f}x"
+    return f"| {label} | {shown} | {want} | {verdict} |"
 
 
 def _rss(results: dict[str, Any], size: int) -> tuple[int, int] | None:
