@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=20, ge=1)
     db_max_overflow: int = Field(default=10, ge=0)
     db_pool_timeout: float = Field(default=5.0, gt=0)
+    # A pooled connection idle this long is pinged before use (see database._ping_when_idle).
+    db_ping_after_idle_s: float = Field(default=1.0, ge=0)
     db_connect_timeout: int = Field(default=2, ge=1)
     db_statement_timeout_ms: int = Field(default=5000, ge=0)
 
