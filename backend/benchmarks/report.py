@@ -265,6 +265,8 @@ def _charts(results: dict[str, Any]) -> list[str]:
         "",
         "![throughput](benchmarks/throughput.png)",
         "",
+        "Grey: json-server 1.0.0-beta.3, except `q`, which is json-server 0.17.4 (1.0 has no `q`).",
+        "",
         "![growth](benchmarks/growth.png)",
         "",
     ]
