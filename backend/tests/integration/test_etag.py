@@ -1,12 +1,11 @@
 """Optimistic concurrency: ETag on every single-record answer, If-Match on PUT/PATCH/DELETE;
 without If-Match, json-server's unconditional behaviour."""
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
-from sqlalchemy import event
 
 from tests.conftest import patient
 
@@ -111,17 +110,20 @@ async def test_lists_carry_no_etag(client: httpx.AsyncClient) -> None:
 
 
 @pytest.fixture
-def statements(app: Any) -> Iterator[list[str]]:
-    """The SQL statements the app sends, in order."""
+def statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The SQL statements the app sends, in order, seen at the driver: the hot reads run there
+    without SQLAlchemy's events (app.database.driver_connection). Pool pings (`;`) aside."""
     seen: list[str] = []
+    execute = psycopg.AsyncCursor.execute
 
-    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        seen.append(statement.split(None, 1)[0].upper())
+    async def record(cursor: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+        word = str(query).split(None, 1)[0].upper()
+        if word != ";":
+            seen.append(word)
+        return await execute(cursor, query, *args, **kwargs)
 
-    engine = app.state.database.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", record)
-    yield seen
-    event.remove(engine, "before_cursor_execute", record)
+    monkeypatch.setattr(psycopg.AsyncCursor, "execute", record)
+    return seen
 
 
 async def test_get_one_with_its_etag_is_one_statement(
