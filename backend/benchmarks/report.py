@@ -258,7 +258,8 @@ def _charts(results: dict[str, Any]) -> list[str]:
     axis.set_yscale("log")
     axis.set_xlabel("patients")
     axis.set_title("req/s as data grows (API solid, json-server dashed)")
-    axis.legend(fontsize=7, ncol=2)
+    if axis.get_legend_handles_labels()[0]:
+        axis.legend(fontsize=7, ncol=2)
     _save(figure, "growth.png")
     return [
         "## Charts",

@@ -4,6 +4,7 @@ Single-record answers are JSON text built by PostgreSQL; lists are plain column 
 orjson writes as one array. No ORM objects or per-row Pydantic models sit on the hot paths.
 """
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -61,8 +62,11 @@ COUNT_SLOTS = table(
 )
 COMPILED_CACHE_SIZE = 500
 _COMPILED: dict[Any, Any] = {}
-# Per database (keyed by its connection pool): the generation and the full list it answered.
+GENERATION = select(func.sum(COUNT_SLOTS.c.generation))
+# Per database (keyed by its connection pool): the generation and the full list it answered,
+# and the lock that lets one request at a time render it.
 _LAST_WHOLE_LIST: WeakKeyDictionary[Any, tuple[int, "PatientList"]] = WeakKeyDictionary()
+_RENDERING: WeakKeyDictionary[Any, asyncio.Lock] = WeakKeyDictionary()
 # Single-record statements return the JSON and the version (the ETag) in one round trip.
 ROW = (ROW_JSON, Patient.version)
 
@@ -128,21 +132,34 @@ async def _whole_list(session: AsyncSession, query: ListQuery) -> PatientList:
     The generation (migration 0005) is read before the rows, so a reused answer is never older
     than the generation it is filed under. Only read-only (autocommit) sessions use it: inside
     a write transaction the generation would count the transaction's own uncommitted changes.
+    One request renders while the others wait for its answer: 16 clients missing the cache
+    together would otherwise hold 16 copies of every row at once.
     """
-    connection = (await session.connection()).sync_connection
-    options = connection.get_execution_options() if connection is not None else {}
-    if connection is None or options.get("isolation_level") != "AUTOCOMMIT":
+    bind = session.get_bind()
+    reading = bind.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+    if not reading or session.in_transaction():
         body, found = await _json_array(session, _slice(query, 0, None))
         return PatientList(body, found)
-    pool = connection.engine.pool
-    generation = int(await session.scalar(select(func.sum(COUNT_SLOTS.c.generation))) or 0)
+    pool = bind.engine.pool
+    generation = await _generation(session)
     cached = _LAST_WHOLE_LIST.get(pool)
     if cached is not None and cached[0] == generation:
         return cached[1]
-    body, found = await _json_array(session, _slice(query, 0, None))
-    answer = PatientList(body, found)
-    _LAST_WHOLE_LIST[pool] = (generation, answer)
-    return answer
+    async with _RENDERING.setdefault(pool, asyncio.Lock()):
+        cached = _LAST_WHOLE_LIST.get(pool)
+        if cached is not None and cached[0] >= generation:
+            return cached[1]  # rendered while this request waited, as new or newer
+        body, found = await _json_array(session, _slice(query, 0, None))
+        answer = PatientList(body, found)
+        _LAST_WHOLE_LIST[pool] = (generation, answer)
+        return answer
+
+
+async def _generation(session: AsyncSession) -> int:
+    sql, params = _compiled(GENERATION, session.get_bind().dialect)
+    async with driver_connection(session) as driver:
+        row = await (await driver.execute(sql, params)).fetchone()
+    return int(row[0] or 0)
 
 
 def _slice(query: ListQuery, offset: int, limit: int | None) -> Any:
