@@ -2,6 +2,8 @@
 (migration 0005) behind the reused full list: both exact after every kind of write, including
 ones that bypass the API and ones that roll back."""
 
+import asyncio
+
 import httpx
 from sqlalchemy import URL, create_engine, text
 
@@ -90,3 +92,11 @@ async def test_full_list_follows_every_committed_write(
     assert await _names(client) == ["Benedict"]
     _sql(database_url, "TRUNCATE patients")
     assert await _names(client) == []
+
+
+async def test_concurrent_full_lists_after_a_write_all_see_it(client: httpx.AsyncClient) -> None:
+    await client.post("/patients", json=patient(patientID="K1", name="Kim"))
+    assert await _names(client) == ["Kim"]
+    await client.post("/patients", json=patient(patientID="K2", name="Kai"))
+    answers = await asyncio.gather(*(client.get("/patients") for _ in range(10)))
+    assert {tuple(item["name"] for item in answer.json()) for answer in answers} == {("Kim", "Kai")}
