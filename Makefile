@@ -1,6 +1,7 @@
 # The project's commands; developers and CI run exactly these.
 # make run   API + front end on http://localhost:8000 (embedded PostgreSQL, sample data imported)
 # make test  every test suite: lint, backend (unit, integration, contract, performance), front end, e2e
+# make bench json-server and this API side by side with wrk, ~15 min: docs/benchmarks.md + charts
 
 SHELL := /bin/bash
 PYTHON ?= python3
