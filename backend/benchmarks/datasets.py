@@ -15,7 +15,7 @@ import psycopg
 from sqlalchemy import URL, create_engine, text
 
 from app.__main__ import upgrade_schema
-from app.database import normalize_url
+from app.config import normalize_url
 from app.embedded import start_embedded, stop_embedded
 from benchmarks import generate_db_json
 
@@ -60,6 +60,7 @@ class DataSet:
 
 
 def write_values(folder: Path, count: int) -> tuple[Path, Path]:
+    """The files the wrk script picks from: existing patientIDs and search fragments."""
     rng = random.Random(count)
     ids = folder / f"patient_ids_{count}.txt"
     ids.write_text("".join(f"P{rng.randint(1, count):07d}\n" for _ in range(2000)))
@@ -69,6 +70,7 @@ def write_values(folder: Path, count: int) -> tuple[Path, Path]:
 
 
 def db_json(records: list[dict[str, Any]]) -> bytes:
+    """json-server's database file for these records."""
     return orjson.dumps({"patients": records})
 
 
@@ -133,6 +135,7 @@ def load_postgres(server: URL, count: int, records: list[dict[str, Any]]) -> tup
 
 
 def prepare(folder: Path, server: URL, count: int) -> DataSet:
+    """Generate `count` patients and give them to PostgreSQL; db.json is written per server."""
     started = time.monotonic()
     records = list(patients(count))
     body = db_json(records)

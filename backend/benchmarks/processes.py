@@ -21,6 +21,7 @@ JSON_SERVER_017 = JSON_SERVER_017_PREFIX / "node_modules" / "json-server" / "lib
 
 
 def free_port() -> int:
+    """A loopback port nobody listens on right now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])

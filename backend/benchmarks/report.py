@@ -4,7 +4,6 @@ The generated part (tables, targets, charts) comes from results.json; the hand-w
 (method, hot-path changes and their profiles) is benchmarks/notes.md, appended verbatim.
 """
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +26,7 @@ ORDER = list(NAMES)
 
 
 def write(results: dict[str, Any]) -> None:
+    """Write docs/benchmarks.md and docs/benchmarks/*.png from one run's results."""
     CHARTS.mkdir(parents=True, exist_ok=True)
     lines = _head(results) + _targets(results) + _tables(results) + _memory(results)
     lines += _charts(results)
@@ -273,7 +273,7 @@ def _charts(results: dict[str, Any]) -> list[str]:
     ]
 
 
-def _save(figure: Any, name: str, save: Callable[..., Any] | None = None) -> None:
+def _save(figure: Any, name: str) -> None:
     figure.tight_layout()
     figure.savefig(CHARTS / name, dpi=80)
     import matplotlib.pyplot as plt

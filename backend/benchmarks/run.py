@@ -53,6 +53,7 @@ RESULTS = BENCH_DIR / "results.json"
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Run every size and scenario, then write docs/benchmarks.md (or only rewrite it)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000,1000000")
     parser.add_argument("--seconds", type=float, default=5.0, help="length of one wrk run")
@@ -86,6 +87,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def bench_size(server: Any, count: int, args: argparse.Namespace, only: set[str]) -> dict[str, Any]:
+    """One data size: load it, then each server in turn on its scenarios."""
     folder = BENCH_DIR / str(count)
     folder.mkdir(parents=True, exist_ok=True)
     data = datasets.prepare(folder, server, count)
@@ -114,6 +116,7 @@ def bench_size(server: Any, count: int, args: argparse.Namespace, only: set[str]
 def run_server(
     name: str, data: datasets.DataSet, scenarios: list[str], args: argparse.Namespace, reps: int
 ) -> dict[str, Any]:
+    """Start one server on the data, drive each scenario, read its memory, stop it."""
     folder = data.patient_ids.parent
     if name == API:
         command = [
@@ -178,6 +181,7 @@ def run_server(
 def drive(
     server: Server, scenario: str, data: datasets.DataSet, args: argparse.Namespace, reps: int
 ) -> Result:
+    """One scenario on one running server: wrk with the Lua script's mode and values."""
     pages = max(1, min(50, data.count // 20))
     values = {"pid": data.patient_ids, "q": data.fragments, "mix": data.patient_ids}
     mode = "q017" if server.name == JS017 else scenario
@@ -196,6 +200,7 @@ def drive(
 
 
 def hello_world(args: argparse.Namespace) -> Result:
+    """The ceiling: the hello-world route with the API's uvicorn settings."""
     command = [sys.executable, "-m", "benchmarks.hello", "{port}", str(args.workers)]
     with serving(HELLO, command, "/hello", cwd=BACKEND) as server:
         path = BENCH_DIR / "hello_path.txt"
@@ -231,6 +236,7 @@ def ensure_json_server_017() -> None:
 
 
 def machine() -> dict[str, Any]:
+    """What the numbers were measured on, for the report's header."""
     cpu = next(
         (
             line.split(":", 1)[1].strip()
@@ -256,6 +262,7 @@ def machine() -> dict[str, Any]:
 
 
 def postgres_version(server: Any) -> str:
+    """The PostgreSQL server version, as the server reports it."""
     from sqlalchemy import create_engine, text
 
     engine = create_engine(server)
@@ -266,6 +273,7 @@ def postgres_version(server: Any) -> str:
 
 
 def log(message: str) -> None:
+    """Progress on stdout, timestamped (a full run takes ~15 minutes)."""
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
