@@ -1,8 +1,8 @@
-import { useState, type FormEvent } from 'react';
-import { FormField } from '../../components/FormField';
+import { useState } from 'react';
 import { useRemote } from '../../hooks/useRemote';
 import { patientService } from '../../lib/api/patientService';
 import { PatientTable } from './PatientTable';
+import { SearchForm } from './SearchForm';
 
 interface FindByIdProps {
   refresh: number;
@@ -11,8 +11,6 @@ interface FindByIdProps {
 
 /** Exact lookup by patient ID; the server answers `?patientID=` (case-insensitive on our API). */
 export function FindById({ refresh, onChanged }: FindByIdProps) {
-  const [input, setInput] = useState('');
-  const [inputError, setInputError] = useState('');
   const [wanted, setWanted] = useState<string | null>(null);
   const [notice, setNotice] = useState('');
 
@@ -21,13 +19,10 @@ export function FindById({ refresh, onChanged }: FindByIdProps) {
     patientService.findByPatientId(wanted ?? '', signal),
   );
 
-  function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
+  function search(id: string) {
     // IDs never start or end with a blank, so trimming cannot change a match.
-    const id = input.trim();
-    setInputError(id ? '' : 'Enter the patient ID to look for.');
     setNotice('');
-    if (id) setWanted(id);
+    setWanted(id);
   }
 
   function changed(text: string) {
@@ -37,23 +32,15 @@ export function FindById({ refresh, onChanged }: FindByIdProps) {
 
   return (
     <div className="finder">
-      <form className="inline-form" noValidate onSubmit={submit} role="search" aria-label="Find by patient ID">
-        <FormField id="find-patient-id" label="Patient ID" error={inputError}>
-          {(a11y) => (
-            <input
-              id="find-patient-id"
-              type="text"
-              autoComplete="off"
-              value={input}
-              onChange={(event) => setInput(event.target.value)}
-              {...a11y}
-            />
-          )}
-        </FormField>
-        <button type="submit" className="button button--primary">
-          Find
-        </button>
-      </form>
+      <SearchForm
+        name="Find by patient ID"
+        inputId="find-patient-id"
+        label="Patient ID"
+        inputType="text"
+        button="Find"
+        emptyMessage="Enter the patient ID to look for."
+        onSearch={search}
+      />
       <p role="status" className={notice ? 'message message--success' : 'message-slot'}>
         {notice}
       </p>

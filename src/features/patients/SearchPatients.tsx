@@ -1,6 +1,6 @@
-import { useState, type FormEvent } from 'react';
-import { FormField } from '../../components/FormField';
+import { useState } from 'react';
 import { PatientList } from './PatientList';
+import { SearchForm } from './SearchForm';
 
 interface SearchPatientsProps {
   refresh: number;
@@ -9,36 +9,19 @@ interface SearchPatientsProps {
 
 /** Text search over name and condition with `q=` (our API; json-server 1.0 ignores it). */
 export function SearchPatients({ refresh, onChanged }: SearchPatientsProps) {
-  const [input, setInput] = useState('');
-  const [inputError, setInputError] = useState('');
   const [term, setTerm] = useState<string | null>(null);
-
-  function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const text = input.trim();
-    setInputError(text ? '' : 'Enter a name or condition to search for.');
-    if (text) setTerm(text);
-  }
 
   return (
     <div className="finder">
-      <form className="inline-form" noValidate onSubmit={submit} role="search" aria-label="Search by name or condition">
-        <FormField id="search-text" label="Name or condition" error={inputError}>
-          {(a11y) => (
-            <input
-              id="search-text"
-              type="search"
-              autoComplete="off"
-              value={input}
-              onChange={(event) => setInput(event.target.value)}
-              {...a11y}
-            />
-          )}
-        </FormField>
-        <button type="submit" className="button button--primary">
-          Search
-        </button>
-      </form>
+      <SearchForm
+        name="Search by name or condition"
+        inputId="search-text"
+        label="Name or condition"
+        inputType="search"
+        button="Search"
+        emptyMessage="Enter a name or condition to search for."
+        onSearch={setTerm}
+      />
       {term !== null && (
         // A new term starts again at page 1 with no sort: a fresh list.
         <PatientList key={term} label={`Patients matching ${term}`} search={term} refresh={refresh} onChanged={onChanged} />
