@@ -141,7 +141,7 @@ async def _whole_list(session: AsyncSession, query: ListQuery) -> PatientList:
         body, found = await _json_array(session, _slice(query, 0, None))
         return PatientList(body, found)
     pool = bind.engine.pool
-    generation = await _generation(session)
+    generation = await _scalar_int(session, GENERATION)
     cached = _LAST_WHOLE_LIST.get(pool)
     if cached is not None and cached[0] == generation:
         return cached[1]
@@ -155,8 +155,9 @@ async def _whole_list(session: AsyncSession, query: ListQuery) -> PatientList:
         return answer
 
 
-async def _generation(session: AsyncSession) -> int:
-    sql, params = _compiled(GENERATION, session.get_bind().dialect)
+async def _scalar_int(session: AsyncSession, stmt: Any) -> int:
+    """A one-number SELECT on the driver (as lists are), 0 for NULL."""
+    sql, params = _compiled(stmt, session.get_bind().dialect)
     async with driver_connection(session) as driver:
         row = await (await driver.execute(sql, params)).fetchone()
     return int(row[0] or 0)
@@ -302,9 +303,8 @@ def _compiled(stmt: Any, dialect: Any) -> tuple[str, dict[str, Any]]:
 async def _count(session: AsyncSession, query: ListQuery) -> int:
     if not query.where:
         # Unfiltered: the trigger-kept total (migration 0003) instead of scanning every row.
-        return int(await session.scalar(select(func.sum(COUNT_SLOTS.c.n))) or 0)
-    stmt = select(func.count()).select_from(Patient).where(*query.where)
-    return (await session.scalar(stmt)) or 0
+        return await _scalar_int(session, select(func.sum(COUNT_SLOTS.c.n)))
+    return await _scalar_int(session, select(func.count()).select_from(Patient).where(*query.where))
 
 
 async def _write(session: AsyncSession, stmt: Any) -> Any:
