@@ -113,11 +113,12 @@ def measure(
     median = statistics.median_low(rates)
     chosen = runs[rates.index(median)]
     errors = int(sum(chosen.get(key, 0) for key in ("connect", "read", "write", "status")))
-    note = "wrk hung and was stopped" if chosen.get("failed") else ""
+    notes = ["wrk hung and was stopped"] if chosen.get("failed") else []
     if not chosen["requests"]:
-        note = f"{note} no answer within the {seconds:g} s run".strip()
+        notes.append(f"no answer within the {seconds:g} s run")
     if settled >= 2:
-        note = f"{note} waited {settled:.0f} s for earlier requests to finish".strip()
+        notes.append(f"waited {settled:.0f} s for earlier requests to finish")
+    note = "; ".join(notes)
     return Result(
         rps=median,
         p50_ms=chosen.get("p50", 0) / 1000,
