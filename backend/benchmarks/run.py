@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--warmup", type=float, default=1.0)
     parser.add_argument("--repetitions", type=int, default=3, help="median of this many runs")
     parser.add_argument("--timeout", type=float, default=10.0, help="wrk's per-request timeout")
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers (API and hello)")
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn workers (API and hello)")
     parser.add_argument("--only", default="", help="comma-separated scenarios (development)")
     parser.add_argument("--report-only", action="store_true", help="rewrite the doc from results")
     args = parser.parse_args(argv)

@@ -5,6 +5,7 @@ orjson writes as one array. No ORM objects or per-row Pydantic models sit on the
 """
 
 import asyncio
+import contextlib
 from dataclasses import dataclass
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -149,7 +150,7 @@ async def _whole_list(session: AsyncSession, query: ListQuery) -> PatientList:
         cached = _LAST_WHOLE_LIST.get(pool)
         if cached is not None and cached[0] >= generation:
             return cached[1]  # rendered while this request waited, as new or newer
-        body, found = await _json_array(session, _slice(query, 0, None))
+        body, found = await _json_array(session, _slice(query, 0, None), stream=True)
         answer = PatientList(body, found)
         _LAST_WHOLE_LIST[pool] = (generation, answer)
         return answer
@@ -264,17 +265,24 @@ async def _explain_miss(session: AsyncSession, patient_id: int) -> None:
         raise PreconditionFailed()
 
 
-async def _json_array(session: AsyncSession, stmt: Any) -> tuple[bytes, int]:
+async def _json_array(session: AsyncSession, stmt: Any, stream: bool = False) -> tuple[bytes, int]:
     """The rows of `stmt` (LIST_COLUMNS) as a JSON array, and how many there were.
 
     The statement runs on the driver (`database.driver_connection`), skipping SQLAlchemy's
     Result rows (10,000 rows: 13 ms of CPU instead of 36 ms), and rows become
     Python objects a chunk at a time (100,000 rows: 93 ms instead of 140 ms, and a small peak).
+    `stream` (the whole table) also reads them from a server-side cursor a chunk at a time, so
+    the driver never holds every row at once either: the worker's memory stays near its size.
     """
     sql, params = _compiled(stmt, session.get_bind().dialect)
     parts: list[bytes] = []
     found = 0
-    async with driver_connection(session) as driver, driver.cursor() as cursor:
+    async with driver_connection(session) as driver, contextlib.AsyncExitStack() as stack:
+        if stream:
+            await stack.enter_async_context(driver.transaction())  # a cursor lives in one
+            cursor = await stack.enter_async_context(driver.cursor(name="patients_stream"))
+        else:
+            cursor = await stack.enter_async_context(driver.cursor())
         await cursor.execute(sql, params)
         while rows := await cursor.fetchmany(JSON_CHUNK_ROWS):
             found += len(rows)
