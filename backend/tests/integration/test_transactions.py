@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import URL, create_engine, text
 
 from app.database import Database
+from app.errors import DuplicatePatientID
 from app.schemas.patient import PatientCreate
 from app.services import patient_service
 from tests.conftest import patient
@@ -74,7 +75,7 @@ async def test_unit_of_work_rolls_back_every_statement(
     database: Database = app.state.database  # type: ignore[attr-defined]
     first = PatientCreate.model_validate(patient(patientID="A1"))
     second = PatientCreate.model_validate(patient(patientID="a1"))  # duplicate, ignoring case
-    with pytest.raises(Exception, match="patientID"):
+    with pytest.raises(DuplicatePatientID):
         async for session in database.session():
             await patient_service.create_patient(session, first)
             await patient_service.create_patient(session, second)
