@@ -11,17 +11,9 @@ import pytest
 
 from app.errors import UnsupportedMediaType
 from app.querying import CONTROL, FIELDS
-from tests.contract.twin import JS_NOT_FOUND, OUR_NOT_FOUND, RECORDS, Answer, Twin, ids
+from tests.contract.twin import JS_NOT_FOUND, NEW, OUR_NOT_FOUND, RECORDS, Answer, Twin, ids
 
 ALL = [record["patientID"] for record in RECORDS]
-NEW = {
-    "patientID": "P013",
-    "name": "Bruno Díaz",
-    "age": 45,
-    "gender": "Male",
-    "medicalCondition": "Asthma",
-    "lastVisit": "2024-06-01",
-}
 HEX_ID = re.compile(r"[0-9a-f]{4}")
 
 

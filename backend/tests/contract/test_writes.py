@@ -5,16 +5,7 @@ Each test has a json-server of its own (a fresh copy of db.json) and an emptied 
 
 from typing import Any
 
-from tests.contract.twin import RECORDS, Twin, ids
-
-NEW = {
-    "patientID": "P013",
-    "name": "Bruno Díaz",
-    "age": 45,
-    "gender": "Male",
-    "medicalCondition": "Asthma",
-    "lastVisit": "2024-06-01",
-}
+from tests.contract.twin import NEW, RECORDS, Twin, ids
 
 # Reads repeated after each write: they see what the write changed.
 READS = [

@@ -101,6 +101,17 @@ def _wait_until_answering(process: subprocess.Popen[bytes], url: str, log: Path)
     raise RuntimeError(f"json-server did not answer within {STARTUP_SECONDS} s: {log.read_text()}")
 
 
+# A patient neither side has yet: the body the write tests POST.
+NEW = {
+    "patientID": "P013",
+    "name": "Bruno Díaz",
+    "age": 45,
+    "gender": "Male",
+    "medicalCondition": "Asthma",
+    "lastVisit": "2024-06-01",
+}
+
+
 @dataclass
 class Answer:
     """One side's answer with ids replaced by labels."""
