@@ -26,8 +26,7 @@ def get_database(request: Request) -> Database:
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """The request's unit of work (see `Database.session`); GET and HEAD only read."""
-    database: Database = request.app.state.database
-    async for session in database.session(read_only=request.method in READ_METHODS):
+    async for session in get_database(request).session(read_only=request.method in READ_METHODS):
         yield session
 
 

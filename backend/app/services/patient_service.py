@@ -82,15 +82,8 @@ class PatientJSON:
 
 @dataclass
 class PatientList:
-    """A list answer: the JSON array text and the number of matches before slicing."""
-
-    body: bytes
-    total: int
-
-
-@dataclass
-class PatientPage:
-    """A `_page` answer: the envelope's JSON text."""
+    """A list answer: the JSON text (an array, or the `_page` envelope) and the number of
+    matches before slicing (`X-Total-Count`)."""
 
     body: bytes
     total: int
@@ -98,6 +91,8 @@ class PatientPage:
 
 async def list_patients(session: AsyncSession, query: ListQuery) -> PatientList:
     """Filter, sort and slice in SQL; count only when a slice hides part of the matches."""
+    if query.page is not None:
+        return await _page(session, query, query.page)
     if _whole_table(query):
         return await _whole_list(session, query)
     body, found = await _json_array(session, _slice(query, query.offset, query.limit))
@@ -106,12 +101,11 @@ async def list_patients(session: AsyncSession, query: ListQuery) -> PatientList:
     return PatientList(body, total)
 
 
-async def page_patients(session: AsyncSession, query: ListQuery) -> PatientPage:
+async def _page(session: AsyncSession, query: ListQuery, wanted: int) -> PatientList:
     """json-server's `_page` envelope: {first, prev, next, last, pages, items, data}."""
-    assert query.page is not None
     total = await _count(session, query)
     pages = -(-total // query.per_page)
-    page = min(query.page, max(pages, 1))  # json-server clamps a page past the end
+    page = min(wanted, max(pages, 1))  # json-server clamps a page past the end
     stmt = _slice(query, (page - 1) * query.per_page, query.per_page)
     data, _ = await _json_array(session, stmt)
     head = (
@@ -119,7 +113,7 @@ async def page_patients(session: AsyncSession, query: ListQuery) -> PatientPage:
         f'"next":{page + 1 if page < pages else "null"},"last":{pages},'
         f'"pages":{pages},"items":{total},"data":'
     )
-    return PatientPage(head.encode() + data + b"}", total)
+    return PatientList(head.encode() + data + b"}", total)
 
 
 def _whole_table(query: ListQuery) -> bool:

@@ -50,9 +50,6 @@ def _record(found: patient_service.PatientJSON, status_code: int = 200) -> Respo
 )
 async def list_patients(session: SessionDep, query: ListQueryDep) -> Response:
     """Filters, `_sort`, `_start/_end/_limit` slices or the `_page` envelope; `X-Total-Count`."""
-    if query.page is not None:
-        page = await patient_service.page_patients(session, query)
-        return _json(page.body, headers={"X-Total-Count": str(page.total)})
     found = await patient_service.list_patients(session, query)
     return _json(found.body, headers={"X-Total-Count": str(found.total)})
 
