@@ -5,8 +5,8 @@ from logging.config import fileConfig
 from sqlalchemy import create_engine, pool
 
 from alembic import context
+from app import db_admin
 from app.config import get_settings
-from app.database import resolve_database_url
 from app.models import Base
 
 config = context.config
@@ -21,7 +21,9 @@ def database_url() -> str:
     explicit = config.get_main_option("sqlalchemy.url")
     if explicit:
         return explicit
-    return resolve_database_url(get_settings()).render_as_string(hide_password=False)
+    settings = get_settings()
+    url = db_admin.database_url(settings.database_url, settings.pg_data_dir)
+    return "postgresql+psycopg://" + url.partition("://")[2]
 
 
 def run_migrations_offline() -> None:

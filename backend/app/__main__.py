@@ -1,7 +1,8 @@
-"""`python -m app serve`: the product in one process tree.
+"""`python -m app serve`: the product in one process tree, in explicit steps.
 
-Starts the embedded PostgreSQL when DATABASE_URL is unset, upgrades the schema, imports the
-sample db.json on first start, then serves API + front end with uvicorn.
+1. settings; 2. the database: DATABASE_URL, or the embedded PostgreSQL started here;
+3. the schema brought to head (Alembic); 4. the sample db.json imported into an empty registry;
+5. uvicorn serving API + front end (its workers get the URL from step 2).
 """
 
 import argparse
@@ -10,27 +11,17 @@ import os
 import signal
 import sys
 
+import psycopg
 import uvicorn
-from alembic.config import Config
 from pydantic import ValidationError
-from sqlalchemy import make_url
 from sqlalchemy.exc import OperationalError
 
-from alembic import command
-from app.config import BACKEND_DIR, Settings, get_settings
-from app.database import resolve_database_url
+from app import db_admin
+from app.config import Settings, get_settings
 from app.logging_config import configure_logging
 from app.migration.first_start import import_sample_if_empty
 
 logger = logging.getLogger("app.serve")
-
-
-def upgrade_schema(url: str) -> None:
-    """`alembic upgrade head` against `url`; the app never calls create_all."""
-    config = Config(str(BACKEND_DIR / "alembic.ini"))
-    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    config.attributes["configure_logger"] = False
-    command.upgrade(config, "head")
 
 
 def load_settings() -> Settings:
@@ -48,17 +39,18 @@ def serve(args: argparse.Namespace) -> None:
     """Database ready, then uvicorn; the embedded server (if any) stops when this returns."""
     settings = load_settings()
     configure_logging(settings)
-    url = resolve_database_url(settings).render_as_string(hide_password=False)
-    # Workers inherit the URL, so only this process owns the embedded server.
+    url = db_admin.database_url(settings.database_url, settings.pg_data_dir)
+    # The app (in this process, or in workers that inherit the environment) reads the URL from
+    # its settings, so only this process owns the embedded server.
     os.environ["DATABASE_URL"] = url
+    get_settings.cache_clear()
     # A server that accepts connections but never answers must not hang the start-up.
-    bounded = make_url(url).update_query_dict({"connect_timeout": str(settings.db_connect_timeout)})
-    setup_url = bounded.render_as_string(hide_password=False)
+    setup_url = db_admin.with_connect_timeout(url, settings.db_connect_timeout)
     try:
-        upgrade_schema(setup_url)
+        db_admin.upgrade_schema(setup_url)
         if not args.no_import:
             import_sample_if_empty(setup_url, settings.sample_data)
-    except OperationalError:
+    except (OperationalError, psycopg.OperationalError):
         # Serve anyway: requests answer 503 and /health tells until the database is back.
         logger.error(
             "database unreachable at start-up: schema upgrade and sample import skipped "
@@ -77,7 +69,7 @@ def _exit_normally(signum: int, frame: object) -> None:
 
 
 def run_uvicorn(factory: str, host: str, port: int, workers: int) -> None:
-    """The production server settings, shared with the benchmark's hello-world ceiling."""
+    """The production server settings, shared with the benchmark's yardsticks."""
     uvicorn.run(
         factory,
         factory=True,

@@ -6,28 +6,14 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from sqlalchemy import URL, make_url
-from sqlalchemy.exc import ArgumentError
 
 from app import __version__
+from app.db_admin import libpq_url
 
 BACKEND_DIR = Path(__file__).resolve().parent.parent
 REPO_DIR = BACKEND_DIR.parent
 
 VERSION = __version__
-
-
-def normalize_url(raw: str) -> URL:
-    """Accept the URL forms hosting providers hand out (`postgres://`, `postgresql://`).
-
-    Every form is routed to the psycopg 3 driver; query parameters such as `sslmode` are kept.
-    """
-    url = make_url(raw.strip())
-    if url.drivername in ("postgres", "postgresql", "postgresql+psycopg2", "postgresql+asyncpg"):
-        url = url.set(drivername="postgresql+psycopg")
-    if url.drivername != "postgresql+psycopg":
-        raise ValueError(f"DATABASE_URL must be a PostgreSQL URL, got scheme {url.drivername!r}")
-    return url
 
 
 class Settings(BaseSettings):
@@ -39,14 +25,13 @@ class Settings(BaseSettings):
     environment: Literal["development", "test", "production"] = "development"
     cors_origins: Annotated[list[str], NoDecode] = ["http://localhost:5173"]
 
-    # Pool sized for a small clinic, with room for bursts of 50+ concurrent clients. Connections
-    # beyond pool_size are closed as soon as they are returned, so a pool smaller than the usual
-    # concurrency opens and closes a connection per request (pool 10 -> 20 at 16 clients: +30%
-    # req/s, docs/benchmarks.md); the most per worker stays 30.
-    db_pool_size: int = Field(default=20, ge=1)
-    db_max_overflow: int = Field(default=10, ge=0)
-    db_pool_timeout: float = Field(default=5.0, gt=0)
-    # A pooled connection idle this long is pinged before use (see database._ping_when_idle).
+    # The most connections one worker holds: opened on demand, closed after 10 idle minutes.
+    # Fewer than the usual concurrency would make requests queue for a connection.
+    db_pool_max: int = Field(default=30, ge=1)
+    # How long a request waits for a pooled connection before it is a 503: while the database
+    # is away no connection ever comes, and the answer must still arrive within 2 s.
+    db_pool_timeout: float = Field(default=1.5, gt=0)
+    # A pooled connection idle this long is pinged before use (database.IdleCheck).
     db_ping_after_idle_s: float = Field(default=1.0, ge=0)
     db_connect_timeout: int = Field(default=2, ge=1)
     db_statement_timeout_ms: int = Field(default=5000, ge=0)
@@ -65,8 +50,8 @@ class Settings(BaseSettings):
         """Fail at start-up, naming the variable, rather than at the first request."""
         if value:
             try:
-                normalize_url(value)
-            except (ArgumentError, ValueError):
+                libpq_url(value)
+            except ValueError:
                 # The parser's message quotes the URL, password included: never repeat it.
                 raise ValueError(
                     "DATABASE_URL is not a PostgreSQL URL "

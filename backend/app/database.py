@@ -1,153 +1,88 @@
-"""Async engine and the per-request unit of work."""
+"""The one way the app reaches PostgreSQL: a psycopg 3 connection pool, and the two kinds of
+connection a request can ask for (`Database.reader`, `Database.unit_of_work`).
+
+Connections are in autocommit mode, so a reader's single statement runs without BEGIN and
+COMMIT round trips (one statement always sees one snapshot), and a unit of work is an explicit
+transaction around its statements.
+"""
 
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from typing import Any
+from weakref import WeakKeyDictionary
 
-import psycopg
-from sqlalchemy import URL, Engine, event
-from sqlalchemy.exc import DBAPIError, DisconnectionError
-from sqlalchemy.ext.asyncio import (
-    AsyncEngine,
-    AsyncSession,
-    async_sessionmaker,
-    create_async_engine,
-)
-from sqlalchemy.util import greenlet_spawn
+from psycopg import AsyncConnection
+from psycopg_pool import AsyncConnectionPool
 
-from app.config import Settings, normalize_url
-from app.embedded import start_embedded
+from app.config import Settings
+
+Connection = AsyncConnection[tuple[Any, ...]]
+# psycopg_pool gives up re-connecting after this long and lets the next request try again at
+# once, so service resumes within seconds of the database coming back (no long backoff).
+RECONNECT_TIMEOUT_S = 2.0
 
 
-def resolve_database_url(settings: Settings) -> URL:
-    """The configured server, or the embedded one when DATABASE_URL is unset."""
-    if settings.database_url:
-        return normalize_url(settings.database_url)
-    return normalize_url(start_embedded(settings.pg_data_dir))
+class IdleCheck:
+    """Ping a pooled connection before use only if it sat idle for `idle_s`.
 
-
-def create_engine(url: URL, settings: Settings) -> AsyncEngine:
-    """Pooled engine whose connections fail fast when the server is away."""
-    options = f"-c statement_timeout={settings.db_statement_timeout_ms}"
-    engine = create_async_engine(
-        url,
-        pool_size=settings.db_pool_size,
-        max_overflow=settings.db_max_overflow,
-        pool_timeout=settings.db_pool_timeout,
-        connect_args={"connect_timeout": settings.db_connect_timeout, "options": options},
-    )
-    _ping_when_idle(engine, settings.db_ping_after_idle_s)
-    return engine
-
-
-def _ping_when_idle(engine: AsyncEngine, idle_s: float) -> None:
-    """Pre-ping, but only a connection that sat idle for `idle_s`: a ping on every checkout is
-    a round trip per request (~115 us of CPU of ~700 for one record, docs/benchmarks.md).
-
-    A connection that was in use a moment ago is as alive as a ping would find it; one that
-    breaks anyway fails its statement as a disconnect, which makes SQLAlchemy discard the
-    whole pool, so the next request starts on fresh connections.
+    A connection returned a moment ago is as alive as a ping would find it; pinging on every
+    checkout is a round trip per request (docs/benchmarks.md). One that breaks anyway fails its
+    statement (a 503) and the pool discards it on return, as it does any broken connection.
     """
-    pool = engine.sync_engine.pool
-    dialect = engine.dialect
 
-    @event.listens_for(pool, "checkin")
-    def _returned(dbapi_connection: Any, record: Any) -> None:
-        record.info["returned_at"] = time.monotonic()
+    def __init__(self, idle_s: float) -> None:
+        self.idle_s = idle_s
+        self.returned: WeakKeyDictionary[Connection, float] = WeakKeyDictionary()
 
-    @event.listens_for(pool, "checkout")
-    def _checked_out(dbapi_connection: Any, record: Any, proxy: Any) -> None:
-        returned = record.info.get("returned_at")
-        if returned is not None and time.monotonic() - returned < idle_s:
-            return
-        try:
-            dialect.do_ping(dbapi_connection)
-        except Exception as error:  # any failure: the pool replaces it (up to 3 tries)
-            raise DisconnectionError() from error
+    async def check(self, connection: Connection) -> None:
+        """The pool's `check` callback: raises if an idle connection is dead."""
+        returned = self.returned.get(connection)
+        if returned is None or time.monotonic() - returned >= self.idle_s:
+            await AsyncConnectionPool.check_connection(connection)
+
+    async def reset(self, connection: Connection) -> None:
+        """The pool's `reset` callback, run as a connection is returned."""
+        self.returned[connection] = time.monotonic()
 
 
-@dataclass
 class Database:
-    """The engine and its session factory, owned by the application's lifespan."""
+    """The pool, owned by the application's lifespan; nothing connects until `open`."""
 
-    engine: AsyncEngine
-    sessions: async_sessionmaker[AsyncSession]
-    read_sessions: async_sessionmaker[AsyncSession]
-
-    @classmethod
-    def connect(cls, url: URL, settings: Settings) -> "Database":
-        """Build the pool; no connection is opened until the first request needs one."""
-        engine = create_engine(url, settings)
-        # Same pool; psycopg's autocommit is a client-side flag, so switching costs no round trip.
-        reader = engine.execution_options(isolation_level="AUTOCOMMIT")
-        return cls(
-            engine,
-            async_sessionmaker(engine, expire_on_commit=False),
-            async_sessionmaker(reader, expire_on_commit=False),
+    def __init__(self, url: str, settings: Settings) -> None:
+        idle = IdleCheck(settings.db_ping_after_idle_s)
+        self.pool = AsyncConnectionPool(
+            url,
+            min_size=0,
+            max_size=settings.db_pool_max,
+            timeout=settings.db_pool_timeout,
+            reconnect_timeout=RECONNECT_TIMEOUT_S,
+            open=False,
+            check=idle.check,
+            reset=idle.reset,
+            kwargs={
+                "autocommit": True,
+                "connect_timeout": settings.db_connect_timeout,
+                "options": f"-c statement_timeout={settings.db_statement_timeout_ms}",
+            },
         )
 
-    async def session(self, read_only: bool = False) -> AsyncIterator[AsyncSession]:
-        """One transaction per request: commit when the handler returns, roll back if it raises.
+    async def open(self) -> None:
+        """Start the pool without waiting for the database (the app serves 503 until it is up)."""
+        await self.pool.open(wait=False)
 
-        A read-only request runs its statements in autocommit instead: no BEGIN and COMMIT
-        round trips around a single SELECT (measured in docs/benchmarks.md).
-        """
-        if read_only:
-            async with self.read_sessions() as session:
-                yield session
-            return
-        async with self.sessions() as session, session.begin():
-            yield session
+    async def close(self) -> None:
+        """Close every connection."""
+        await self.pool.close()
 
+    @asynccontextmanager
+    async def reader(self) -> AsyncIterator[Connection]:
+        """A connection for reads: every statement is atomic and sees one snapshot."""
+        async with self.pool.connection() as connection:
+            yield connection
 
-@asynccontextmanager
-async def driver_connection(session: AsyncSession) -> AsyncIterator[Any]:
-    """The psycopg connection to run one already-compiled statement on, for the hot reads.
-
-    A read-only session that has not connected yet lends a pooled connection in autocommit
-    directly, without Session, Connection or transaction objects: 108 us of CPU per read
-    instead of 357 us (docs/benchmarks.md). Otherwise the session's own connection is used, in
-    its transaction. Driver errors leave as SQLAlchemy's (an OperationalError is still a 503),
-    and a connection found dead is invalidated, as SQLAlchemy does for its own statements.
-    """
-    bind = session.get_bind()
-    assert isinstance(bind, Engine)  # sessions here are bound to an engine, not a connection
-    lend = bind.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
-    if lend and not session.in_transaction():
-        async with _driver_errors(bind.dialect, None, None):  # a refused connect, too
-            fairy = await greenlet_spawn(bind.raw_connection)
-        driver: Any = fairy.driver_connection
-        try:
-            await driver.set_autocommit(True)
-            async with _driver_errors(bind.dialect, driver, fairy.invalidate):
-                yield driver
-        finally:
-            try:
-                if not driver.closed:
-                    await driver.set_autocommit(False)  # as SQLAlchemy hands it to sessions
-            except psycopg.Error as error:
-                await greenlet_spawn(fairy.invalidate, error)
-            await greenlet_spawn(fairy.close)
-        return
-    connection = (await session.connection()).sync_connection
-    assert connection is not None  # an open AsyncConnection always has its sync one
-    driver = connection.connection.driver_connection
-    async with _driver_errors(bind.dialect, driver, connection.invalidate):
-        yield driver
-
-
-@asynccontextmanager
-async def _driver_errors(
-    dialect: Any, driver: Any, invalidate: Callable[[BaseException], None] | None
-) -> AsyncIterator[None]:
-    try:
-        yield
-    except psycopg.Error as error:
-        lost = invalidate is not None and bool(dialect.is_disconnect(error, driver, None))
-        if lost and invalidate is not None:
-            await greenlet_spawn(invalidate, error)
-        raise DBAPIError.instance(
-            None, None, error, psycopg.Error, connection_invalidated=lost, dialect=dialect
-        ) from error
+    @asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[Connection]:
+        """One transaction: committed when the block ends, rolled back if it raises."""
+        async with self.pool.connection() as connection, connection.transaction():
+            yield connection

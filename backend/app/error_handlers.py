@@ -1,4 +1,9 @@
-"""Renders every failure in the one JSON error shape; nothing internal ever leaks."""
+"""Every failure becomes the one JSON error shape here; nothing internal ever leaks.
+
+Errors the app raises on purpose carry their status (app/errors.py); a database that cannot be
+reached is a 503; anything else reaches `RequestLogMiddleware`, which answers it with
+`unforeseen` below, the one 500.
+"""
 
 import logging
 from typing import Any
@@ -6,8 +11,8 @@ from typing import Any
 import orjson
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
+from psycopg import OperationalError
+from psycopg_pool import PoolTimeout
 from starlette.exceptions import HTTPException
 
 from app.errors import DatabaseUnavailable, InvalidBody, RegistryError, field_problems
@@ -21,6 +26,13 @@ def error_response(error: RegistryError, headers: dict[str, str] | None = None) 
     if error.problems:
         body["errors"] = [{"field": p.field, "message": p.message} for p in error.problems]
     return Response(orjson.dumps(body), error.status_code, headers, media_type="application/json")
+
+
+def unforeseen(exc: BaseException) -> Response:
+    """The 500 for anything not foreseen: logged by type only (driver messages can quote
+    patient values), answered without any detail."""
+    logger.error("unhandled %s", type(exc).__name__)
+    return error_response(RegistryError())
 
 
 def validation_error(exc: RequestValidationError) -> RegistryError:
@@ -50,15 +62,9 @@ def install_error_handlers(app: FastAPI) -> None:
         error.status_code = exc.status_code
         return error_response(error, dict(exc.headers or {}))
 
+    # A refused or lost connection, a statement timeout, or no pooled connection in time.
     @app.exception_handler(OperationalError)
     @app.exception_handler(PoolTimeout)
-    async def database_down(request: Request, exc: Exception) -> Response:
+    async def database_down(_: Request, exc: Exception) -> Response:
         logger.warning("database unavailable: %s", type(exc).__name__)
         return error_response(DatabaseUnavailable(), {"Retry-After": "2"})
-
-    @app.exception_handler(DBAPIError)
-    @app.exception_handler(Exception)
-    async def unforeseen(request: Request, exc: Exception) -> Response:
-        # Only the type goes to the log: driver messages can quote patient values.
-        logger.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path)
-        return error_response(RegistryError())

@@ -96,6 +96,10 @@ class DatabaseUnavailable(RegistryError):
     detail = "The database is unavailable right now; please try again shortly."
 
 
+class ConfigurationError(Exception):
+    """A setting that makes the service unable or unsafe to start; the text says which."""
+
+
 def field_problems(items: Iterable[Any]) -> list[FieldProblem]:
     """Pydantic error dicts -> problems named by the wire field (the last part of `loc`)."""
     return [

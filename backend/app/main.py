@@ -12,9 +12,12 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from app.api.routes import health, patients
+from app.api.whole_list import WholeList
 from app.config import VERSION, Settings, get_settings
-from app.database import Database, resolve_database_url
+from app.database import Database
+from app.db_admin import libpq_url
 from app.error_handlers import install_error_handlers
+from app.errors import ConfigurationError
 from app.logging_config import configure_logging, install_request_id_factory
 from app.middleware import BodyGuardMiddleware, RequestLogMiddleware
 from app.openapi import install_openapi
@@ -33,11 +36,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings is None:
         settings = get_settings()
         configure_logging(settings)
+    if not settings.database_url:
+        # `python -m app serve` starts the embedded server first and passes its URL on.
+        raise ConfigurationError("DATABASE_URL is unset: start the app with `python -m app serve`")
+    url = libpq_url(settings.database_url)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # Engine creation does not connect: the app starts (and answers 503) with the DB down.
-        app.state.database = Database.connect(resolve_database_url(settings), settings)
+        # Nothing waits for a connection: the app starts (and answers 503) with the DB down.
+        app.state.database = Database(url, settings)
+        await app.state.database.open()
         watch = asyncio.create_task(
             watch_until_reachable(app.state.database, settings.health_timeout_s)
         )
@@ -52,7 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             watch.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await watch
-            await app.state.database.engine.dispose()
+            await app.state.database.close()
 
     app = FastAPI(
         title="Patient Registry",
@@ -62,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         debug=False,
     )
     app.state.settings = settings
+    app.state.whole_list = WholeList()
     install_request_id_factory()
     install_error_handlers(app)
     install_openapi(app)

@@ -10,7 +10,7 @@ import time
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.error_handlers import error_response
+from app.error_handlers import error_response, unforeseen
 from app.errors import PayloadTooLarge, RegistryError, UnsupportedMediaType
 from app.logging_config import request_id_from, request_id_var
 
@@ -29,7 +29,7 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 class RequestLogMiddleware:
     """One log line per request (method, path, status, duration, request id), the id echoed in
-    `X-Request-ID`, and a last-resort 500 in the error shape for anything unhandled.
+    `X-Request-ID`, and the 500 (`error_handlers.unforeseen`) for anything unhandled.
 
     The path is logged without its query string: `?name=...` would put patient names in logs.
     """
@@ -61,10 +61,10 @@ class RequestLogMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         except Exception as exc:
-            # Type only: exception text from drivers can quote patient values.
-            errors.error("unhandled %s", type(exc).__name__)
             if not response_started:
-                await error_response(RegistryError())(scope, receive, send_with_id)
+                await unforeseen(exc)(scope, receive, send_with_id)
+            else:
+                errors.error("unhandled %s after the answer began", type(exc).__name__)
         finally:
             access.info(
                 "request",

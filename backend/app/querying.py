@@ -1,160 +1,218 @@
 """The json-server query language, translated to SQL in this one module.
 
-Every value reaches PostgreSQL as a bound parameter; field names come from an allow-list, so a
-query string can never name a column or operator of its own.
+Every value reaches PostgreSQL as a bound parameter and every column name comes from the field
+map (`schemas.patient.FIELDS`), so a query string can never name a column or operator of its
+own. Statement text depends on which parameters were given, not on their values (except that a
+number beyond bigint is bound as numeric) nor on how often a field=value repeats (the values
+become one array parameter); and a query is bounded in size, so the SQL and the memory one
+request can cost are bounded too.
 """
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Date, Integer, Numeric, String, and_, func, literal, or_, true
-from sqlalchemy.sql.elements import UnaryExpression
+from psycopg import sql
 
 from app.errors import InvalidQuery
-from app.models.patient import Patient
+from app.schemas.patient import FIELDS, PatientRead
 
-# Wire name -> column. The order is the order of the JSON objects on the wire.
-FIELDS: dict[str, Any] = {
-    "id": Patient.id,
-    "patientID": Patient.patient_id,
-    "name": Patient.name,
-    "age": Patient.age,
-    "gender": Patient.gender,
-    "medicalCondition": Patient.medical_condition,
-    "lastVisit": Patient.last_visit,
+Kind = Literal["integer", "date", "text"]
+
+
+def _kind(annotation: Any) -> Kind:
+    if annotation is int:
+        return "integer"
+    return "date" if annotation is date else "text"
+
+
+# Wire name -> how its values compare (numbers as numbers, dates as dates, as in json-server).
+KINDS: dict[str, Kind] = {
+    wire: _kind(PatientRead.model_fields[column].annotation) for wire, column in FIELDS.items()
 }
-SEARCHED = (Patient.patient_id, Patient.name, Patient.medical_condition)
-OPERATORS: dict[str, Callable[[Any, Any], ColumnElement[bool]]] = {
-    "lt": lambda column, value: column < value,
-    "lte": lambda column, value: column <= value,
-    "gt": lambda column, value: column > value,
-    "gte": lambda column, value: column >= value,
-    "ne": lambda column, value: column != value,
+CASTS: dict[Kind, sql.SQL] = {
+    "integer": sql.SQL("bigint"),
+    "date": sql.SQL("date"),
+    "text": sql.SQL("text"),
 }
+SEARCHED = ("patientID", "name", "medicalCondition")
+OPERATORS = {"lt": "<", "lte": "<=", "gt": ">", "gte": ">=", "ne": "<>"}
 CONTROL = ("_sort", "_start", "_end", "_limit", "_page", "_per_page", "q")
 DEFAULT_PER_PAGE = 10
 MAX_WINDOW = 10_000  # largest _limit / _per_page / slice one request may ask for
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-INT4_MIN, INT4_MAX = -(2**31), 2**31 - 1
+MAX_PARAMETERS = 50  # distinct parameters in one query string
+MAX_VALUES = 100  # values of one repeated parameter
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_INTEGER = re.compile(r"-?[0-9]{1,100}")  # ASCII digits only
+BIGINT = range(-(2**63), 2**63)
 _OPERATOR_SUFFIX = re.compile(r"^(?P<field>.+)_(?P<op>lt|lte|gt|gte|ne|like)$")
+_ID = sql.Identifier("id")
 
 
 @dataclass
 class ListQuery:
-    """What a GET /patients query string asks for, ready to be applied to a SELECT."""
+    """What a GET /patients query string asks for: conditions with their bound values, the
+    asked-for order, and the window (a slice, or a page of json-server's envelope)."""
 
-    where: list[ColumnElement[bool]] = field(default_factory=list)
-    order_by: list[UnaryExpression[Any]] = field(default_factory=list)
+    where: list[sql.Composable] = field(default_factory=list)
+    params: dict[str, Any] = field(default_factory=dict)
+    sort: list[sql.Composable] = field(default_factory=list)
     offset: int = 0
     limit: int | None = None
     page: int | None = None
     per_page: int = DEFAULT_PER_PAGE
 
+    @property
+    def whole_table(self) -> bool:
+        """`GET /patients` with no filter, sort or window: the answer a front end asks for most."""
+        return not (self.where or self.sort or self.offset or self.page) and self.limit is None
+
+    @property
+    def condition(self) -> sql.Composable:
+        """Every condition, ANDed (TRUE when there is none)."""
+        return sql.SQL(" AND ").join(self.where) if self.where else sql.SQL("TRUE")
+
+    @property
+    def order_by(self) -> sql.Composable:
+        """The asked-for order; ties end in id order, json-server's insertion order."""
+        return sql.SQL(", ").join([*self.sort, sql.SQL("{} ASC").format(_ID)])
+
+    def bind(self, value: Any) -> sql.Placeholder:
+        """A named placeholder carrying `value` into `params`."""
+        name = f"v{len(self.params)}"
+        self.params[name] = value
+        return sql.Placeholder(name)
+
 
 def parse(params: Iterable[tuple[str, str]]) -> ListQuery:
     """Translate json-server query parameters into a `ListQuery`; raise `InvalidQuery` if bad."""
-    grouped: dict[str, list[str]] = {}
-    for key, value in params:
-        if "\x00" in key or "\x00" in value:
-            # PostgreSQL text cannot hold NUL: refuse it here rather than fail in the driver.
-            raise InvalidQuery(key.replace("\x00", ""), "must not contain NUL characters")
-        grouped.setdefault(key, []).append(value)
+    grouped = _grouped(params)
     query = ListQuery()
     for key, values in grouped.items():
-        if key in CONTROL:
-            continue
-        query.where.append(_condition(key, values))
-    if "q" in grouped:
-        query.where.append(_search(grouped["q"][-1]))
-    query.order_by = _order(grouped.get("_sort", [""])[-1])
+        if key not in CONTROL:
+            _condition(query, key, values)
+    if grouped.get("q", [""])[-1]:
+        pattern = query.bind(_contains(grouped["q"][-1]))
+        query.where.append(
+            sql.SQL("({})").format(sql.SQL(" OR ").join(_ilike(name, pattern) for name in SEARCHED))
+        )
+    query.sort = _order(grouped.get("_sort", [""])[-1])
     _window(query, {key: grouped[key][-1] for key in CONTROL if key in grouped})
     return query
 
 
-def _condition(key: str, values: list[str]) -> ColumnElement[bool]:
-    """`field=value` (repeated: any of) or `field_op=value`."""
+def _grouped(params: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """Values by parameter, bounded in number; NUL refused (PostgreSQL text cannot hold it)."""
+    grouped: dict[str, list[str]] = {}
+    for key, value in params:
+        if "\x00" in key or "\x00" in value:
+            raise InvalidQuery(key.replace("\x00", ""), "must not contain NUL characters")
+        values = grouped.setdefault(key, [])
+        if len(grouped) > MAX_PARAMETERS:
+            raise InvalidQuery(key, f"a query may have at most {MAX_PARAMETERS} parameters")
+        if len(values) == MAX_VALUES:
+            raise InvalidQuery(key, f"may be given at most {MAX_VALUES} times")
+        values.append(value)
+    return grouped
+
+
+def _condition(query: ListQuery, key: str, values: list[str]) -> None:
+    """`field=value` (repeated: any of) or `field_op=value` (repeated: all of)."""
     # An empty value filters nothing, as in json-server (`?age=`, `?age_gt=`).
     wanted = [value for value in values if value != ""]
     if key in FIELDS:
-        # Repeated values mean "any of".
-        return or_(*(_equals(key, value) for value in wanted)) if wanted else true()
+        if wanted:
+            query.where.append(_equals(query, key, wanted))
+        return
     match = _OPERATOR_SUFFIX.match(key)
     if match is None or match["field"] not in FIELDS:
         raise InvalidQuery(key, _unknown_parameter_message(key))
     name, op = match["field"], match["op"]
-    if not wanted:
-        return true()
-    if op == "like":
-        return and_(*(_like(FIELDS[name], value) for value in wanted))
-    return and_(*(OPERATORS[op](FIELDS[name], _typed(key, name, v)) for v in wanted))
+    for value in wanted:
+        if op == "like":
+            query.where.append(_ilike(name, query.bind(_contains(value))))
+        else:
+            typed = _typed(key, name, value)
+            query.where.append(
+                sql.SQL("{} {} {}::{}").format(
+                    _column(name), sql.SQL(OPERATORS[op]), query.bind(typed), _cast(name, [typed])
+                )
+            )
 
 
-def _equals(name: str, raw: str) -> ColumnElement[bool]:
-    column = FIELDS[name]
+def _equals(query: ListQuery, name: str, raw: list[str]) -> sql.Composable:
+    """Any of the values: one array parameter, whatever their number."""
     if name == "patientID":
         # Unique ignoring case (P003 is p003), answered by the lower() index.
-        return func.lower(column) == raw.lower()
-    return column == _typed(name, name, raw)  # type: ignore[no-any-return]
+        values = query.bind([value.lower() for value in raw])
+        return sql.SQL("lower({}) = ANY({}::text[])").format(_column(name), values)
+    typed = [_typed(name, name, value) for value in raw]
+    return sql.SQL("{} = ANY({}::{}[])").format(
+        _column(name), query.bind(typed), _cast(name, typed)
+    )
+
+
+def _cast(name: str, values: list[Any]) -> sql.SQL:
+    """The SQL type values of `name` are bound as: numbers beyond bigint as numeric, so they
+    compare (and match nothing or everything) instead of overflowing into a 500."""
+    if KINDS[name] == "integer" and any(value not in BIGINT for value in values):
+        return sql.SQL("numeric")
+    return CASTS[KINDS[name]]
 
 
 def _typed(param: str, name: str, raw: str) -> Any:
     """Numbers compare as numbers and dates as dates, as in json-server."""
-    kind = FIELDS[name].type
-    try:
-        if isinstance(kind, Integer):
-            number = int(raw)
-            if not INT4_MIN <= number <= INT4_MAX:
-                # Bound as the column's int4 it would overflow (a 500); as numeric it compares.
-                return literal(number, Numeric())
-            return number
-        if isinstance(kind, Date):
-            # Only YYYY-MM-DD, the wire format: fromisoformat alone also takes "20240115".
-            if not _ISO_DATE.fullmatch(raw):
-                raise ValueError(raw)
+    kind = KINDS[name]
+    if kind == "integer" and _INTEGER.fullmatch(raw):
+        return int(raw)
+    if kind == "date" and _ISO_DATE.fullmatch(raw):
+        try:
             return date.fromisoformat(raw)
-    except ValueError:
-        expected = "a whole number" if isinstance(kind, Integer) else "a date YYYY-MM-DD"
-        raise InvalidQuery(param, f"must be {expected}, got {raw!r}") from None
-    return raw
+        except ValueError:
+            pass
+    if kind == "text":
+        return raw
+    expected = "a whole number" if kind == "integer" else "a date YYYY-MM-DD"
+    raise InvalidQuery(param, f"must be {expected}, got {raw!r}")
 
 
-def _like(column: Any, raw: str) -> ColumnElement[bool]:
-    """Case-insensitive substring match: the pattern is escaped, never a regex."""
-    target = column if isinstance(column.type, String) else func.cast(column, String)
-    return target.ilike(f"%{_escape_like(raw)}%", escape="\\")
+def _column(name: str) -> sql.Identifier:
+    return sql.Identifier(FIELDS[name])
 
 
-def _search(raw: str) -> ColumnElement[bool]:
-    """`q`: case-insensitive substring over the text fields, served by trigram indexes."""
-    return or_(*(_like(column, raw) for column in SEARCHED))
+def _ilike(name: str, pattern: sql.Placeholder) -> sql.Composable:
+    """Case-insensitive substring match of an escaped pattern (never a regex)."""
+    target: sql.Composable = _column(name)
+    if KINDS[name] != "text":
+        target = sql.SQL("{}::text").format(target)
+    return sql.SQL("{} ILIKE {} ESCAPE '\\'").format(target, pattern)
 
 
-def _escape_like(raw: str) -> str:
-    return raw.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def _contains(raw: str) -> str:
+    escaped = raw.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
-def _order(raw: str) -> list[UnaryExpression[Any]]:
-    """`_sort=f1,-f2`; ties end in id order, json-server's insertion order."""
-    order: list[UnaryExpression[Any]] = []
+def _order(raw: str) -> list[sql.Composable]:
+    """`_sort=f1,-f2` (minus: descending)."""
+    order: list[sql.Composable] = []
     for part in filter(None, (p.strip() for p in raw.split(","))):
         name = part.removeprefix("-")
         if name not in FIELDS:
             raise InvalidQuery("_sort", f"cannot sort by {name!r}; valid fields: {_field_list()}")
-        key = sort_key(FIELDS[name])
-        order.append(key.desc() if part.startswith("-") else key.asc())
-    order.append(Patient.id.asc())
+        direction = sql.SQL("DESC" if part.startswith("-") else "ASC")
+        order.append(sql.SQL("{} {}").format(sort_key(name), direction))
     return order
 
 
-def sort_key(column: Any) -> Any:
+def sort_key(name: str) -> sql.Composable:
     """Text sorts like json-server's localeCompare: ignoring case and accents (an indexed SQL
     function, see the first migration); numbers and dates sort as themselves."""
-    if isinstance(column.type, String):
-        return func.registry_sort_key(column)
-    return column
+    if KINDS[name] == "text":
+        return sql.SQL("registry_sort_key({})").format(_column(name))
+    return _column(name)
 
 
 def _window(query: ListQuery, control: dict[str, str]) -> None:
@@ -177,10 +235,14 @@ def _window(query: ListQuery, control: dict[str, str]) -> None:
         query.limit = min(max(query.limit, 0), MAX_WINDOW)
 
 
+_WHOLE = re.compile(r"[0-9]{1,9}")
+_NEGATIVE_PAGE = re.compile(r"-[0-9]{1,9}")
+
+
 def _count(key: str, raw: str) -> int:
-    if key == "_page" and re.fullmatch(r"-\d{1,9}", raw.strip()):
+    if key == "_page" and _NEGATIVE_PAGE.fullmatch(raw):
         return 1  # json-server clamps a negative page to the first
-    if not re.fullmatch(r"\d{1,9}", raw.strip()):
+    if not _WHOLE.fullmatch(raw):
         raise InvalidQuery(key, f"must be a whole number of 0 or more, got {raw!r}")
     return int(raw)
 

@@ -14,10 +14,9 @@ import orjson
 import psycopg
 from sqlalchemy import URL, create_engine, text
 
-from app.__main__ import upgrade_schema
-from app.config import normalize_url
-from app.embedded import start_embedded, stop_embedded
+from app.db_admin import start_embedded, stop_embedded, upgrade_schema
 from benchmarks import generate_db_json
+from tests.db import sqlalchemy_url
 
 SEED = 20241126
 COLUMNS = ("id", "patient_id", "name", "age", "gender", "medical_condition", "last_visit")
@@ -79,12 +78,12 @@ def postgres_server(folder: Path) -> Iterator[URL]:
     """BENCH_DATABASE_URL's server, else the embedded one `make run` uses, kept in `folder`."""
     explicit = os.environ.get("BENCH_DATABASE_URL")
     if explicit:
-        yield normalize_url(explicit)
+        yield sqlalchemy_url(explicit)
         return
     folder.mkdir(parents=True, exist_ok=True)
     folder.chmod(0o755)  # the embedded server runs as its own user when we are root
     try:
-        yield normalize_url(start_embedded(folder / "pg"))
+        yield sqlalchemy_url(start_embedded(folder / "pg"))
     finally:
         stop_embedded()
 

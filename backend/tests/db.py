@@ -7,11 +7,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import URL, create_engine, text
+import psycopg
+from sqlalchemy import URL, make_url
 
-from app.__main__ import upgrade_schema
-from app.database import normalize_url
-from app.embedded import start_embedded, stop_embedded
+from app.db_admin import libpq_url, start_embedded, stop_embedded, upgrade_schema
+
+
+def sqlalchemy_url(url: str) -> URL:
+    """A libpq URL as SQLAlchemy's URL object (tests build engines and variants with it)."""
+    return make_url("postgresql+psycopg://" + libpq_url(url).partition("://")[2])
+
+
+def libpq(url: URL) -> str:
+    """The test URL as psycopg and the app take it."""
+    return libpq_url(url.render_as_string(hide_password=False))
 
 
 @contextmanager
@@ -19,12 +28,12 @@ def server_url() -> Iterator[URL]:
     """The server tests run on: TEST_DATABASE_URL, else an embedded one deleted afterwards."""
     explicit = os.environ.get("TEST_DATABASE_URL")
     if explicit:
-        yield normalize_url(explicit)
+        yield sqlalchemy_url(explicit)
         return
     with tempfile.TemporaryDirectory(prefix="registry-test-") as folder:
         os.chmod(folder, 0o755)  # the embedded server runs as its own user when we are root
         try:
-            yield normalize_url(start_embedded(Path(folder) / "pg"))
+            yield sqlalchemy_url(start_embedded(Path(folder) / "pg"))
         finally:
             stop_embedded()
 
@@ -33,14 +42,13 @@ def server_url() -> Iterator[URL]:
 def fresh_database(server: URL) -> Iterator[URL]:
     """CREATE a uniquely named database, upgrade it to head, DROP it at the end."""
     name = f"registry_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin = libpq(server.set(database="postgres"))
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
     url = server.set(database=name)
     try:
-        upgrade_schema(url.render_as_string(hide_password=False))
+        upgrade_schema(libpq(url))
         yield url
     finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -4,30 +4,41 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Header, Path, Request
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import querying
+from app.api.whole_list import WholeList
 from app.concurrency import Expected, parse_if_match
-from app.database import Database
+from app.database import Connection, Database
 from app.errors import PatientNotFound
 
 MAX_ID = 2**31 - 1
-READ_METHODS = frozenset({"GET", "HEAD"})
 
-# The dependencies below are `async def` although they never await: FastAPI runs a plain `def`
+# The dependencies below are `async def` although some never await: FastAPI runs a plain `def`
 # dependency in its thread pool, a hand-off that cost ~10% of a single-record GET.
 
 
 def get_database(request: Request) -> Database:
-    """The engine owned by the application's lifespan."""
+    """The pool owned by the application's lifespan."""
     database: Database = request.app.state.database
     return database
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """The request's unit of work (see `Database.session`); GET and HEAD only read."""
-    async for session in get_database(request).session(read_only=request.method in READ_METHODS):
-        yield session
+async def get_reader(request: Request) -> AsyncIterator[Connection]:
+    """A connection for a request that only reads: each statement on its own snapshot."""
+    async with get_database(request).reader() as connection:
+        yield connection
+
+
+async def get_unit_of_work(request: Request) -> AsyncIterator[Connection]:
+    """The request's transaction: committed when the handler returns, rolled back if it raises."""
+    async with get_database(request).unit_of_work() as connection:
+        yield connection
+
+
+async def get_whole_list(request: Request) -> WholeList:
+    """This worker's cached full-list answer (app/api/whole_list.py)."""
+    whole_list: WholeList = request.app.state.whole_list
+    return whole_list
 
 
 async def get_patient_id(
@@ -55,8 +66,10 @@ async def get_if_match(
 
 
 DatabaseDep = Annotated[Database, Depends(get_database)]
+ReaderDep = Annotated[Connection, Depends(get_reader)]
 # scope="function": COMMIT runs before the answer is sent, so a failed commit is never a 2xx.
-SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+UnitOfWorkDep = Annotated[Connection, Depends(get_unit_of_work, scope="function")]
+WholeListDep = Annotated[WholeList, Depends(get_whole_list)]
 ListQueryDep = Annotated[querying.ListQuery, Depends(get_list_query)]
 PatientIdDep = Annotated[int, Depends(get_patient_id)]
 IfMatchDep = Annotated[Expected | None, Depends(get_if_match)]

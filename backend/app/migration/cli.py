@@ -7,8 +7,9 @@ from pathlib import Path
 
 import psycopg
 import sqlalchemy.exc
-from sqlalchemy import URL
 
+from app import db_admin
+from app.config import REPO_DIR, get_settings
 from app.migration.importer import DEFAULT_BATCH_SIZE, ImportOptions, run_import
 from app.migration.report import EXIT_DATABASE, EXIT_UNREADABLE
 from app.migration.source import SourceError
@@ -26,7 +27,13 @@ def parser() -> argparse.ArgumentParser:
         "(including a database URL that is not PostgreSQL), "
         "3 verification found differences, 4 database unavailable.",
     )
-    cli.add_argument("path", type=Path, help="the json-server database file")
+    cli.add_argument(
+        "path",
+        type=Path,
+        nargs="?",
+        default=REPO_DIR / "db.json",
+        help="the json-server database file (default: the repository's db.json)",
+    )
     cli.add_argument("--dry-run", action="store_true", help="validate and report; write nothing")
     cli.add_argument("--rejects", type=Path, metavar="FILE", help="invalid records as JSON lines")
     cli.add_argument("--id-map", type=Path, metavar="FILE", help="legacy id -> new id, JSON lines")
@@ -58,17 +65,12 @@ def _positive(text: str) -> int:
     return value
 
 
-def database_url(explicit: str | None) -> URL:
-    """--database-url, else the app's own choice (DATABASE_URL or the embedded server)."""
-    from app.config import get_settings, normalize_url
-    from app.database import resolve_database_url
-
-    return normalize_url(explicit) if explicit else resolve_database_url(get_settings())
-
-
-def libpq(url: URL) -> str:
-    """The SQLAlchemy URL as a URI psycopg takes directly."""
-    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+def database_url(explicit: str | None) -> str:
+    """--database-url, else the app's own choice (DATABASE_URL, or the embedded server)."""
+    if explicit:
+        return db_admin.libpq_url(explicit)
+    settings = get_settings()
+    return db_admin.database_url(settings.database_url, settings.pg_data_dir)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -89,16 +91,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         conninfo = None
         if not args.dry_run or args.verify:
-            from app.__main__ import upgrade_schema
-
             try:
-                url = database_url(args.database_url)
+                conninfo = database_url(args.database_url)
             except ValueError as error:  # not a PostgreSQL URL
                 logger.error("%s", error)
                 return EXIT_UNREADABLE
             if not args.dry_run:  # --dry-run --verify only reads
-                upgrade_schema(url.render_as_string(hide_password=False))
-            conninfo = libpq(url)
+                db_admin.upgrade_schema(conninfo)
         report = run_import(args.path, conninfo, options)
         if args.verify and conninfo is not None:
             report.verify = run_verify(args.path, conninfo, args.batch_size)

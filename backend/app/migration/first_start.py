@@ -4,11 +4,10 @@ import logging
 from pathlib import Path
 
 import psycopg
-from sqlalchemy import make_url
 
-from app.migration.cli import libpq
+from app.db_admin import libpq_url
 from app.migration.importer import ImportOptions, run_import
-from app.migration.indexes import restore_missing
+from app.migration.indexes import rebuild_deferred
 from app.migration.source import SourceError
 
 logger = logging.getLogger(__name__)
@@ -16,9 +15,9 @@ logger = logging.getLogger(__name__)
 
 def import_sample_if_empty(url: str, path: Path) -> int:
     """Import `path` once: only while the table is empty, so patients deleted later stay
-    deleted. Also repairs indexes a killed bulk import left missing. Returns rows inserted."""
-    conninfo = libpq(make_url(url))
-    restore_missing(conninfo)
+    deleted. Also rebuilds indexes a killed bulk import left missing. Returns rows inserted."""
+    conninfo = libpq_url(url)
+    rebuild_deferred(conninfo)
     with psycopg.connect(conninfo, autocommit=True) as connection:
         row = connection.execute("SELECT EXISTS (SELECT FROM patients)").fetchone()
     if (row and row[0]) or not path.is_file():

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from app.migration.indexes import drop_for_bulk_load, rebuild, restore_missing
+from app.migration.indexes import drop_for_bulk_load, rebuild, rebuild_deferred
 from app.migration.progress import progress
 from app.migration.records import Rejected, Valid, check
 from app.migration.report import Report
@@ -188,7 +188,7 @@ def run_import(path: Path, conninfo: str | None, options: ImportOptions) -> Repo
                 read = report.read
             bar.advance(report.read - read)
         else:
-            restore_missing(conninfo)
+            rebuild_deferred(conninfo)
             writer = PatientWriter(conninfo)
             stack.callback(writer.close)
             deferred: dict[str, str] = {}

@@ -3,20 +3,15 @@
 Maintaining three trigram GIN indexes and three sort-key indexes row by row costs ~5x the rest of
 the insert; building them afterwards is PostgreSQL's documented bulk-load advice. The primary
 key, the unique lower(patient_id) index and every CHECK stay in place throughout, so integrity
-never depends on this. A run killed before the rebuild leaves them missing; the next run (and
-`python -m app serve`) recreates them from the model before doing anything else.
+never depends on this. Each dropped index's exact definition is recorded in `deferred_indexes`
+in the same transaction as the DROP and removed once it is rebuilt, so a run killed in between
+leaves the definitions behind, and the next run (or `python -m app serve`) rebuilds them.
 """
 
 import logging
 from concurrent.futures import ThreadPoolExecutor
-from typing import cast
 
 import psycopg
-from sqlalchemy import Table
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.schema import CreateIndex
-
-from app.models.patient import Patient
 
 logger = logging.getLogger(__name__)
 
@@ -25,48 +20,37 @@ BUILDERS = 2  # concurrent CREATE INDEX sessions: one per core of the target mac
 # Slowest first, so the parallel builders finish together: the sort keys evaluate a function
 # per row, trigram indexes come next, plain btrees are quick.
 _COST = {"_key": 0, "_trgm": 1}
+SECONDARY = """
+SELECT c.relname, pg_get_indexdef(i.indexrelid)
+FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+WHERE i.indrelid = 'patients'::regclass AND NOT i.indisunique AND NOT i.indisprimary
+"""
 
 
-def model_indexes() -> dict[str, str]:
-    """The secondary (non-unique) indexes of the model, name -> CREATE INDEX IF NOT EXISTS."""
-    dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
-    return {
-        str(index.name): str(CreateIndex(index, if_not_exists=True).compile(dialect=dialect))
-        for index in cast(Table, Patient.__table__).indexes
-        if not index.unique
-    }
-
-
-def _present(connection: psycopg.Connection[tuple[object, ...]]) -> dict[str, str]:
-    rows = connection.execute(
-        "SELECT indexname, indexdef FROM pg_indexes"
-        " WHERE schemaname = current_schema() AND tablename = 'patients'"
-    ).fetchall()
-    return {str(name): str(definition) for name, definition in rows}
-
-
-def restore_missing(conninfo: str) -> list[str]:
-    """Create the model's secondary indexes that are absent (after an interrupted bulk load)."""
+def rebuild_deferred(conninfo: str) -> list[str]:
+    """Build the indexes an interrupted bulk load left recorded in `deferred_indexes`."""
     with psycopg.connect(conninfo, autocommit=True) as connection:
-        present = _present(connection)
-    missing = {name: ddl for name, ddl in model_indexes().items() if name not in present}
-    if missing:
-        logger.warning("recreating %d index(es) an interrupted import left missing", len(missing))
-        rebuild(conninfo, missing)
-    return sorted(missing)
+        rows = connection.execute("SELECT name, definition FROM deferred_indexes").fetchall()
+    deferred = {str(name): str(definition) for name, definition in rows}
+    if deferred:
+        logger.warning("rebuilding %d index(es) an interrupted import left missing", len(deferred))
+        rebuild(conninfo, deferred)
+    return sorted(deferred)
 
 
 def drop_for_bulk_load(connection: psycopg.Connection[tuple[object, ...]]) -> dict[str, str]:
-    """Drop the model's secondary indexes; returns their exact definitions for `rebuild`.
+    """Drop the secondary indexes, recording them; returns their definitions for `rebuild`.
     Gives up (dropping nothing) if the table is busy."""
-    present = _present(connection)
-    deferred = {name: present[name] for name in model_indexes() if name in present}
-    if not deferred:
-        return {}
     try:
         with connection.transaction():
             connection.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
-            for name in deferred:
+            rows = connection.execute(SECONDARY).fetchall()
+            deferred = {str(name): str(definition) for name, definition in rows}
+            for name, definition in deferred.items():
+                connection.execute(
+                    "INSERT INTO deferred_indexes (name, definition) VALUES (%s, %s)",
+                    (name, definition),
+                )
                 connection.execute(f'DROP INDEX "{name}"')
     except psycopg.errors.LockNotAvailable:
         logger.info("table busy: indexes kept, loading row by row")
@@ -86,8 +70,12 @@ def _cost(name: str) -> int:
     return next((rank for suffix, rank in _COST.items() if name.endswith(suffix)), len(_COST))
 
 
-def _build(conninfo: str, name: str, ddl: str) -> None:
+def _build(conninfo: str, name: str, definition: str) -> None:
     logger.info("building index %s", name)
     with psycopg.connect(conninfo, autocommit=True) as connection:
         connection.execute("SET maintenance_work_mem = '128MB'")
-        connection.execute(ddl)
+        with connection.transaction():
+            exists = connection.execute("SELECT to_regclass(%s) IS NOT NULL", (name,)).fetchone()
+            if not (exists and exists[0]):
+                connection.execute(definition)
+            connection.execute("DELETE FROM deferred_indexes WHERE name = %s", (name,))

@@ -6,32 +6,27 @@ legacy id) the import skipped this one as a duplicate, as its report said: count
 """
 
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import psycopg
+from psycopg import sql
 
 from app.migration.importer import Outputs, batches, validated
 from app.migration.progress import progress
 from app.migration.records import Valid
 from app.migration.report import Difference, Report, VerifyReport
 from app.migration.source import Source
+from app.schemas.patient import FIELDS
 
-LOOKUP = """
-SELECT k.n, p.patient_id, p.name, p.age, p.gender, p.medical_condition, p.last_visit, p.legacy_id
+# Wire name -> column of the fields a record brings (the id is the database's), in the order
+# differences are listed.
+COMPARED = {wire: column for wire, column in FIELDS.items() if wire != "id"}
+LOOKUP = sql.SQL("""
+SELECT k.n, {columns}, p.legacy_id
 FROM unnest(%s::text[]) WITH ORDINALITY AS k(patient_id, n)
 LEFT JOIN patients p ON lower(p.patient_id) = lower(k.patient_id)
-"""
-# Wire name -> column, in the order differences are listed.
-FIELDS = {
-    "patientID": "patient_id",
-    "name": "name",
-    "age": "age",
-    "gender": "gender",
-    "medicalCondition": "medical_condition",
-    "lastVisit": "last_visit",
-}
+""").format(columns=sql.SQL(", ").join(sql.Identifier("p", c) for c in COMPARED.values()))
 
 
 def run_verify(path: Path, conninfo: str, batch_size: int, quiet: bool = False) -> VerifyReport:
@@ -62,27 +57,15 @@ def _compare(
         if row[0] is None:
             result.differences.append(Difference(valid.position, valid.legacy_id, ["missing"]))
             continue
-        stored = dict(zip([*FIELDS.values(), "legacy_id"], row, strict=True))
+        stored = dict(zip([*COMPARED.values(), "legacy_id"], row, strict=True))
         if stored.pop("legacy_id") != valid.legacy_id:
             # Another record holds this patientID: the import skipped this one, as reported.
             result.compared -= 1
             result.duplicates += 1
             continue
-        wanted = _columns(valid)
-        different = [wire for wire, column in FIELDS.items() if stored[column] != wanted[column]]
+        wanted = valid.patient.model_dump()
+        different = [wire for wire, column in COMPARED.items() if stored[column] != wanted[column]]
         if different:
             result.differences.append(Difference(valid.position, valid.legacy_id, different))
         else:
             result.matched += 1
-
-
-def _columns(valid: Valid) -> dict[str, str | int | date | None]:
-    p = valid.patient
-    return {
-        "patient_id": p.patient_id,
-        "name": p.name,
-        "age": p.age,
-        "gender": p.gender,
-        "medical_condition": p.medical_condition,
-        "last_visit": p.last_visit,
-    }

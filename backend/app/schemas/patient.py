@@ -169,6 +169,8 @@ class PatientRead(BaseModel):
 class PageEnvelope(BaseModel):
     """json-server's `_page` answer."""
 
+    model_config = ConfigDict(from_attributes=True)
+
     first: int
     prev: int | None
     next: int | None
@@ -176,3 +178,11 @@ class PageEnvelope(BaseModel):
     pages: int
     items: int
     data: list[PatientRead]
+
+
+# The one field map: wire name -> column (the attribute names of PatientRead are the columns of
+# `patients`), in the order of the JSON objects. The query language, the repository, the
+# importer and its verify all use this; tests/unit/test_field_map.py holds it to the table.
+FIELDS: dict[str, str] = {
+    field.alias or name: name for name, field in PatientRead.model_fields.items()
+}

@@ -4,8 +4,6 @@ import asyncio
 import logging
 from datetime import UTC, datetime
 
-from sqlalchemy import text
-
 from app.config import VERSION
 from app.database import Database
 from app.schemas.health import HealthReport
@@ -19,8 +17,8 @@ MAX_RETRY_S = 30.0
 async def database_reachable(database: Database, timeout_s: float) -> bool:
     """True when `SELECT 1` answers within `timeout_s` (pool checkout and connect included)."""
     try:
-        async with asyncio.timeout(timeout_s), database.engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
+        async with asyncio.timeout(timeout_s), database.reader() as connection:
+            await connection.execute("SELECT 1")
         return True
     except Exception as exc:  # any failure means "not reachable"; never a 500 from /health
         logger.warning("database unreachable: %s", type(exc).__name__)

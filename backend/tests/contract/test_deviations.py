@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from app.errors import UnsupportedMediaType
-from app.querying import CONTROL, FIELDS
+from app.querying import CONTROL
+from app.schemas.patient import FIELDS
 from tests.contract.twin import JS_NOT_FOUND, NEW, OUR_NOT_FOUND, RECORDS, Answer, Twin, ids
 
 ALL = [record["patientID"] for record in RECORDS]

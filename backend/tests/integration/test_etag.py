@@ -6,6 +6,7 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
+from psycopg import sql
 
 from tests.conftest import patient
 
@@ -111,15 +112,15 @@ async def test_lists_carry_no_etag(client: httpx.AsyncClient) -> None:
 
 @pytest.fixture
 def statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The SQL statements the app sends, in order, seen at the driver: the hot reads run there
-    without SQLAlchemy's events (app.database.driver_connection). Pool pings (`;`) aside."""
+    """The first word of each SQL statement the app sends, in order, seen at the driver.
+    Pool pings (empty statements) aside."""
     seen: list[str] = []
     execute = psycopg.AsyncCursor.execute
 
     async def record(cursor: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
-        word = str(query).split(None, 1)[0].upper()
-        if word != ";":
-            seen.append(word)
+        text = query.as_string() if isinstance(query, sql.Composable) else str(query)
+        if text.strip():
+            seen.append(text.split(None, 1)[0].upper())
         return await execute(cursor, query, *args, **kwargs)
 
     monkeypatch.setattr(psycopg.AsyncCursor, "execute", record)

@@ -15,10 +15,9 @@ from typing import Any
 import pytest
 from sqlalchemy import URL, Engine, create_engine, text
 
-from app.migration.cli import libpq, main
+from app.migration.cli import main
 from app.migration.first_start import import_sample_if_empty
 from app.migration.importer import ImportOptions, run_import
-from app.migration.indexes import model_indexes
 from app.migration.records import Valid
 from app.migration.report import Difference
 from app.migration.verify import run_verify
@@ -28,9 +27,11 @@ from app.migration.writer import (
     TAKEN,
     PatientWriter,
 )
+from app.models import Patient
 from app.schemas.patient import PatientCreate
 from benchmarks.generate_db_json import generate
 from tests.conftest import patient
+from tests.db import libpq
 
 BACKEND = Path(__file__).resolve().parents[2]
 COLUMNS = "patient_id, name, age, gender, medical_condition, last_visit, legacy_id"
@@ -345,7 +346,7 @@ def test_killed_import_is_completed_by_a_rerun(
         "--allow-rejects",
     ]
     all_indexes = index_names(engine)
-    assert set(model_indexes()) <= all_indexes
+    assert {str(index.name) for index in Patient.__table__.indexes} <= all_indexes
 
     uninterrupted = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert uninterrupted.returncode == 0, uninterrupted.stderr
@@ -371,10 +372,16 @@ def test_killed_import_is_completed_by_a_rerun(
     assert 0 < len(partial) < len(expected)
     assert partial == expected[: len(partial)]  # a prefix of the file: whole batches only
 
+    with engine.connect() as connection:
+        recorded = connection.execute(text("SELECT name FROM deferred_indexes")).scalars().all()
+    assert set(recorded) == all_indexes - index_names(engine)  # what the kill left missing
+
     rerun = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert rerun.returncode == 0, rerun.stderr
     assert rows(engine, COLUMNS) == expected
     assert index_names(engine) == all_indexes
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM deferred_indexes")).scalar() == 0
 
 
 def test_copy_escaping_stores_text_exactly(engine: Engine, conninfo: str) -> None:

@@ -76,7 +76,7 @@ async def test_unit_of_work_rolls_back_every_statement(
     first = PatientCreate.model_validate(patient(patientID="A1"))
     second = PatientCreate.model_validate(patient(patientID="a1"))  # duplicate, ignoring case
     with pytest.raises(DuplicatePatientID):
-        async for session in database.session():
-            await patient_service.create_patient(session, first)
-            await patient_service.create_patient(session, second)
+        async with database.unit_of_work() as connection:
+            await patient_service.create_patient(connection, first)
+            await patient_service.create_patient(connection, second)
     assert await rows(client) == []

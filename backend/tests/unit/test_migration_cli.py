@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from app.migration.cli import main
+from app.config import REPO_DIR
+from app.migration.cli import main, parser
 from app.migration.report import Difference, Report, VerifyReport
 from tests.conftest import patient
 
@@ -42,12 +43,18 @@ def test_a_non_postgres_url_or_a_missing_file_exits_2(tmp_path: Path) -> None:
     )
 
 
-@pytest.mark.parametrize("bad", [["--batch-size", "0"], ["--nope"], []])
+@pytest.mark.parametrize("bad", [["--batch-size", "0"], ["--nope"]])
 def test_usage_errors_exit_2(tmp_path: Path, bad: list[str]) -> None:
-    args = [str(db_json(tmp_path, []))] if bad else []
     with pytest.raises(SystemExit) as stopped:
-        main([*args, *bad])
+        main([str(db_json(tmp_path, [])), *bad])
     assert stopped.value.code == 2
+
+
+def test_without_a_path_the_repository_db_json_is_read(capsys: Any) -> None:
+    """The seed's bare `python backend/scripts/migrate_db_json.py` imports the sample file."""
+    assert parser().parse_args([]).path == REPO_DIR / "db.json"
+    assert main(["--dry-run"]) == 0
+    assert "dry run (nothing written): 3 records read" in capsys.readouterr().out
 
 
 def test_exit_codes_follow_rejects_and_verification() -> None:

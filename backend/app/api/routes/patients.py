@@ -1,11 +1,19 @@
-"""`/patients`: json-server's routes, each a parse -> service -> answer."""
+"""`/patients`: json-server's routes, each a parse -> service -> response model."""
 
 from typing import Any
 
 from fastapi import APIRouter, Response, status
 
-from app.api.deps import IfMatchDep, ListQueryDep, PatientIdDep, SessionDep
+from app.api.deps import (
+    IfMatchDep,
+    ListQueryDep,
+    PatientIdDep,
+    ReaderDep,
+    UnitOfWorkDep,
+    WholeListDep,
+)
 from app.concurrency import etag
+from app.repositories.patients import PatientRecord
 from app.schemas.errors import ErrorBody
 from app.schemas.patient import (
     PageEnvelope,
@@ -15,6 +23,7 @@ from app.schemas.patient import (
     PatientReplace,
 )
 from app.services import patient_service
+from app.services.patient_service import PatientList, PatientPage
 
 router = APIRouter(prefix="/patients", tags=["patients"])
 
@@ -33,13 +42,10 @@ STALE: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _json(body: bytes, status_code: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(body, status_code, headers, media_type="application/json")
-
-
-def _record(found: patient_service.PatientJSON, status_code: int = 200) -> Response:
-    """A single record, with its version as the ETag for a later If-Match."""
-    return _json(found.body, status_code, {"ETag": etag(found.version)})
+def _tagged(record: PatientRecord, response: Response) -> PatientRecord:
+    """A single record carries its version as the ETag, for a later If-Match."""
+    response.headers["ETag"] = etag(record.version)
+    return record
 
 
 @router.get(
@@ -48,16 +54,24 @@ def _record(found: patient_service.PatientJSON, status_code: int = 200) -> Respo
     responses=ERRORS,
     summary="List patients (json-server query language)",
 )
-async def list_patients(session: SessionDep, query: ListQueryDep) -> Response:
+async def list_patients(
+    connection: ReaderDep, query: ListQueryDep, whole_list: WholeListDep, response: Response
+) -> list[PatientRecord] | PatientPage | Response:
     """Filters, `_sort`, `_start/_end/_limit` slices or the `_page` envelope; `X-Total-Count`."""
-    found = await patient_service.list_patients(session, query)
-    return _json(found.body, headers={"X-Total-Count": str(found.total)})
+    if query.whole_table:
+        return await whole_list.response(connection)
+    found = await patient_service.list_patients(connection, query)
+    if isinstance(found, PatientList):
+        response.headers["X-Total-Count"] = str(found.total)
+        return found.items
+    response.headers["X-Total-Count"] = str(found.items)
+    return found
 
 
 @router.get("/{id}", response_model=PatientRead, responses={**ERRORS, **NOT_FOUND})
-async def get_patient(session: SessionDep, id: PatientIdDep) -> Response:
+async def get_patient(connection: ReaderDep, id: PatientIdDep, response: Response) -> PatientRecord:
     """One patient by its numeric id."""
-    return _record(await patient_service.get_patient(session, id))
+    return _tagged(await patient_service.get_patient(connection, id), response)
 
 
 @router.post(
@@ -66,9 +80,11 @@ async def get_patient(session: SessionDep, id: PatientIdDep) -> Response:
     status_code=status.HTTP_201_CREATED,
     responses={**ERRORS, **DUPLICATE},
 )
-async def create_patient(session: SessionDep, data: PatientCreate) -> Response:
+async def create_patient(
+    connection: UnitOfWorkDep, data: PatientCreate, response: Response
+) -> PatientRecord:
     """Register a patient; the server assigns `id`."""
-    return _record(await patient_service.create_patient(session, data), status.HTTP_201_CREATED)
+    return _tagged(await patient_service.create_patient(connection, data), response)
 
 
 @router.put(
@@ -77,10 +93,15 @@ async def create_patient(session: SessionDep, data: PatientCreate) -> Response:
     responses={**ERRORS, **NOT_FOUND, **DUPLICATE, **STALE},
 )
 async def replace_patient(
-    session: SessionDep, data: PatientReplace, id: PatientIdDep, expected: IfMatchDep
-) -> Response:
+    connection: UnitOfWorkDep,
+    data: PatientReplace,
+    id: PatientIdDep,
+    expected: IfMatchDep,
+    response: Response,
+) -> PatientRecord:
     """Replace every field of a patient (only if still at the If-Match version, when given)."""
-    return _record(await patient_service.replace_patient(session, id, data, expected))
+    replaced = await patient_service.replace_patient(connection, id, data, expected)
+    return _tagged(replaced, response)
 
 
 @router.patch(
@@ -89,18 +110,32 @@ async def replace_patient(
     responses={**ERRORS, **NOT_FOUND, **DUPLICATE, **STALE},
 )
 async def patch_patient(
-    session: SessionDep, data: PatientPatch, id: PatientIdDep, expected: IfMatchDep
-) -> Response:
+    connection: UnitOfWorkDep,
+    data: PatientPatch,
+    id: PatientIdDep,
+    expected: IfMatchDep,
+    response: Response,
+) -> PatientRecord:
     """Change some fields; the merged record must still satisfy every rule."""
-    return _record(await patient_service.patch_patient(session, id, data, expected))
+    return _tagged(await patient_service.patch_patient(connection, id, data, expected), response)
 
 
 @router.delete("/{id}", response_model=PatientRead, responses={**ERRORS, **NOT_FOUND, **STALE})
-async def delete_patient(session: SessionDep, id: PatientIdDep, expected: IfMatchDep) -> Response:
+async def delete_patient(
+    connection: UnitOfWorkDep, id: PatientIdDep, expected: IfMatchDep, response: Response
+) -> PatientRecord:
     """Delete a patient and answer the deleted record, as json-server does."""
-    return _record(await patient_service.delete_patient(session, id, expected))
+    return _tagged(await patient_service.delete_patient(connection, id, expected), response)
 
 
 # HEAD answers like GET without a body, as json-server does; kept out of the OpenAPI document.
-router.add_api_route("", list_patients, methods=["HEAD"], include_in_schema=False)
-router.add_api_route("/{id}", get_patient, methods=["HEAD"], include_in_schema=False)
+router.add_api_route(
+    "",
+    list_patients,
+    methods=["HEAD"],
+    include_in_schema=False,
+    response_model=list[PatientRead] | PageEnvelope,
+)
+router.add_api_route(
+    "/{id}", get_patient, methods=["HEAD"], include_in_schema=False, response_model=PatientRead
+)

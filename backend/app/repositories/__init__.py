@@ -1,0 +1,1 @@
+"""Statements per table: the only code that writes SQL for the API."""
