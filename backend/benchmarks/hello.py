@@ -1,7 +1,5 @@
 """The ceiling: a hello-world FastAPI route served with the API's own uvicorn settings."""
 
-import sys
-
 from fastapi import FastAPI, Response
 
 BODY = b'{"hello":"world"}'
@@ -19,6 +17,6 @@ def create_app() -> FastAPI:
 
 
 if __name__ == "__main__":
-    from app.__main__ import run_uvicorn
+    from benchmarks.processes import serve_factory
 
-    run_uvicorn("benchmarks.hello:create_app", "127.0.0.1", int(sys.argv[1]), int(sys.argv[2]))
+    serve_factory("benchmarks.hello:create_app")

@@ -4,6 +4,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -39,6 +40,19 @@ class Server:
     def rss_bytes(self) -> int:
         """VmRSS summed over the server's process tree (uvicorn's workers, node's one process)."""
         return sum(_rss(pid) for pid in _tree(self.process.pid))
+
+
+def uvicorn_command(module: str, workers: int) -> list[str]:
+    """Start a benchmark module whose `__main__` calls `serve_factory`, on `{port}`."""
+    return [sys.executable, "-m", module, "{port}", str(workers)]
+
+
+def serve_factory(factory: str) -> None:
+    """In the started module: serve `factory` with the API's own uvicorn settings (run_uvicorn)
+    on the port and worker count `uvicorn_command` passed."""
+    from app.__main__ import run_uvicorn
+
+    run_uvicorn(factory, "127.0.0.1", int(sys.argv[1]), int(sys.argv[2]))
 
 
 @contextmanager

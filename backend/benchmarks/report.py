@@ -12,7 +12,7 @@ from benchmarks.processes import REPO
 DOC = REPO / "docs" / "benchmarks.md"
 CHARTS = REPO / "docs" / "benchmarks"
 NOTES = Path(__file__).resolve().parent / "notes.md"
-JS1, JS017, API = "json-server 1.0.0-beta.3", "json-server 0.17.4", "API"
+JS1, JS017, API, LEAN = "json-server 1.0.0-beta.3", "json-server 0.17.4", "API", "lean route"
 NAMES = {
     "list": "full list",
     "page": "page (_page, 20, _sort=name)",
@@ -76,6 +76,11 @@ def _head(results: dict[str, Any]) -> list[str]:
         f"Ceiling, a hello-world FastAPI route with the same uvicorn settings: "
         f"**{hello['rps']:,.0f} req/s** (p99 {hello['p99_ms']:.1f} ms).",
         "",
+        "Yardstick for one record, the lean route: `GET /patients/{id}` as lean as we can write "
+        "it (benchmarks/lean.py: a pooled psycopg connection in autocommit, one prepared "
+        "statement that has PostgreSQL build the JSON; no ORM, validation or middleware), with "
+        "the same uvicorn settings, workers and database, at every size right before the API.",
+        "",
     ]
 
 
@@ -102,6 +107,16 @@ def _targets(results: dict[str, Any]) -> list[str]:
             "10,000: one record vs the hello-world ceiling",
             _ratio(one, results["hello"]["rps"]),
             0.6,
+            "x",
+        )
+    )
+    lean = _lowest_lean_ratio(results)
+    rows.append(
+        (
+            "GET /patients/{id}: API / lean route"
+            + (f" (lowest of the sizes: {lean[0]:,})" if lean else ""),
+            lean[1] if lean else None,
+            0.8,
             "x",
         )
     )
@@ -148,6 +163,17 @@ def _targets(results: dict[str, Any]) -> list[str]:
     return [*lines, ""]
 
 
+def _lowest_lean_ratio(results: dict[str, Any]) -> tuple[int, float] | None:
+    """The size where the API's one-record read falls furthest below the lean route's, and
+    that ratio (API / lean route); None when no size measured both."""
+    found = []
+    for size in map(int, results["sizes"]):
+        ratio = _ratio(_rps(results, size, API, "one"), _rps(results, size, LEAN, "one"))
+        if ratio is not None:
+            found.append((size, ratio))
+    return min(found, key=lambda pair: pair[1]) if found else None
+
+
 def _target_row(label: str, value: float | None, want: str, met: bool) -> str:
     shown = "not measured" if value is None else f"{value:,.2f}x"
     verdict = "yes" if met else "**no**"
@@ -180,7 +206,7 @@ def _tables(results: dict[str, Any]) -> list[str]:
             "|---|---|---:|---:|---:|---:|---:|---|",
         ]
         for scenario in ORDER:
-            for server in (JS1, JS017, API):
+            for server in (JS1, JS017, API, LEAN):
                 found = _get(results, int(size), server, scenario)
                 if not found:
                     continue

@@ -1,8 +1,9 @@
 """`make bench`: json-server and this API side by side on the same generated patients.
 
 For each size: generate the records, give them to json-server (db.json) and PostgreSQL (COPY),
-then drive json-server 1.0.0-beta.3, json-server 0.17.4 (for `q`) and the API one after the
-other with wrk, and write docs/benchmarks.md with its charts (benchmarks/report.py).
+then drive json-server 1.0.0-beta.3, json-server 0.17.4 (for `q`), the lean route (the leanest
+`GET /patients/{id}` we can write, benchmarks/lean.py) and the API one after the other with wrk,
+and write docs/benchmarks.md with its charts (benchmarks/report.py).
 """
 
 import argparse
@@ -13,6 +14,7 @@ import platform
 import subprocess
 import sys
 import time
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,10 +29,13 @@ from benchmarks.processes import (
     Server,
     serving,
     settle,
+    uvicorn_command,
 )
 from benchmarks.wrk import Result, ensure_wrk, measure
 
 JS1, JS017, API, HELLO = "json-server 1.0.0-beta.3", "json-server 0.17.4", "API", "hello-world"
+LEAN = "lean route"
+JSON_SERVERS = {JS1, JS017}
 SCENARIOS = {
     "list": "GET /patients (full list)",
     "page": "GET /patients?_page=R&_per_page=20&_sort=name",
@@ -40,10 +45,12 @@ SCENARIOS = {
     "mix": "90% reads (one, pid, page) / 10% POST",
     "post": "POST /patients (unique bodies)",
 }
-# Reads first, then the writes, so every read sees exactly the generated data.
+# Reads first, then the writes, so every read sees exactly the generated data (the lean route
+# before the API, whose writes go to the same database).
 PLAN = {
     JS1: ["list", "page", "one", "pid", "mix", "post"],
     JS017: ["q"],
+    LEAN: ["one"],
     API: ["list", "page", "one", "pid", "q", "mix", "post"],
 }
 LARGE = 1_000_000
@@ -107,7 +114,7 @@ def bench_size(server: Any, count: int, args: argparse.Namespace, only: set[str]
         if not wanted:
             continue
         # json-server at 1M answers a sorted page or a scan in seconds: one bounded run only.
-        runs = 1 if count >= LARGE and name != API else reps
+        runs = 1 if count >= LARGE and name in JSON_SERVERS else reps
         out["servers"][name] = run_server(name, data, wanted, args, runs)
     del data
     return out
@@ -117,52 +124,8 @@ def run_server(
     name: str, data: datasets.DataSet, scenarios: list[str], args: argparse.Namespace, reps: int
 ) -> dict[str, Any]:
     """Start one server on the data, drive each scenario, read its memory, stop it."""
-    folder = data.patient_ids.parent
-    if name == API:
-        command = [
-            sys.executable,
-            "-m",
-            "app",
-            "serve",
-            "--no-import",
-            "--port",
-            "{port}",
-            "--workers",
-            str(args.workers),
-        ]
-        env = {
-            "DATABASE_URL": data.database_url.render_as_string(hide_password=False),
-            "ENVIRONMENT": "production",
-        }
-        starting = serving(name, command, "/patients/1", env=env, cwd=BACKEND)
-    else:
-        db_file = folder / ("db-1.json" if name == JS1 else "db-017.json")
-        db_file.write_bytes(data.db_json_bytes)
-        if name == JS1:
-            command = [
-                "node",
-                str(JSON_SERVER_1),
-                "--port",
-                "{port}",
-                "--host",
-                "127.0.0.1",
-                str(db_file),
-            ]
-        else:
-            command = [
-                "node",
-                str(JSON_SERVER_017),
-                "--port",
-                "{port}",
-                "--host",
-                "127.0.0.1",
-                "--quiet",
-                "--no-gzip",
-                str(db_file),
-            ]
-        starting = serving(name, command, "/patients/1", cwd=folder, timeout=300)
     out: dict[str, Any] = {"scenarios": {}}
-    with starting as running:
+    with start(name, data, args) as running:
         out["start_seconds"] = running.started_in
         for scenario in scenarios:
             result = drive(running, scenario, data, args, reps)
@@ -178,6 +141,64 @@ def run_server(
     return out
 
 
+def start(
+    name: str, data: datasets.DataSet, args: argparse.Namespace
+) -> AbstractContextManager[Server]:
+    """One server on the data: json-server on its db.json; the API and the lean route with
+    uvicorn's `--workers` on the size's database."""
+    if name in JSON_SERVERS:
+        return json_server(name, data)
+    env = {
+        "DATABASE_URL": data.database_url.render_as_string(hide_password=False),
+        "ENVIRONMENT": "production",
+    }
+    if name == LEAN:
+        command = uvicorn_command("benchmarks.lean", args.workers)
+    else:
+        command = [
+            sys.executable,
+            "-m",
+            "app",
+            "serve",
+            "--no-import",
+            "--port",
+            "{port}",
+            "--workers",
+            str(args.workers),
+        ]
+    return serving(name, command, "/patients/1", env=env, cwd=BACKEND)
+
+
+def json_server(name: str, data: datasets.DataSet) -> AbstractContextManager[Server]:
+    """json-server 1.0 or 0.17 on its own copy of the size's db.json."""
+    folder = data.patient_ids.parent
+    db_file = folder / ("db-1.json" if name == JS1 else "db-017.json")
+    db_file.write_bytes(data.db_json_bytes)
+    if name == JS1:
+        command = [
+            "node",
+            str(JSON_SERVER_1),
+            "--port",
+            "{port}",
+            "--host",
+            "127.0.0.1",
+            str(db_file),
+        ]
+    else:
+        command = [
+            "node",
+            str(JSON_SERVER_017),
+            "--port",
+            "{port}",
+            "--host",
+            "127.0.0.1",
+            "--quiet",
+            "--no-gzip",
+            str(db_file),
+        ]
+    return serving(name, command, "/patients/1", cwd=folder, timeout=300)
+
+
 def drive(
     server: Server, scenario: str, data: datasets.DataSet, args: argparse.Namespace, reps: int
 ) -> Result:
@@ -187,7 +208,7 @@ def drive(
     mode = "q017" if server.name == JS017 else scenario
     wrk_args = [mode, str(data.count), str(values.get(scenario, "-")), "{run}", str(pages)]
     # json-server at 1M would still be sorting the warm-up's requests when the run begins.
-    warmup = 0 if data.count >= LARGE and server.name != API else args.warmup
+    warmup = 0 if data.count >= LARGE and server.name in JSON_SERVERS else args.warmup
     return measure(
         server.url,
         wrk_args,
@@ -201,7 +222,7 @@ def drive(
 
 def hello_world(args: argparse.Namespace) -> Result:
     """The ceiling: the hello-world route with the API's uvicorn settings."""
-    command = [sys.executable, "-m", "benchmarks.hello", "{port}", str(args.workers)]
+    command = uvicorn_command("benchmarks.hello", args.workers)
     with serving(HELLO, command, "/hello", cwd=BACKEND) as server:
         path = BENCH_DIR / "hello_path.txt"
         path.write_text("/hello\n")
