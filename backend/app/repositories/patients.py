@@ -88,7 +88,8 @@ DELETE = (
 # number that grows with every committed write.
 COUNT_ALL = sql.SQL("SELECT coalesce(sum(n), 0)::bigint AS n FROM patient_count_slots")
 GENERATION = b"SELECT coalesce(sum(generation), 0)::bigint FROM patient_count_slots"
-# json-server clamps a page past the end to the last one: the offset follows from the total.
+# json-server clamps a page past the end to the last one (as schemas.patient.PageEnvelope.build
+# does): the offset follows from the total.
 PAGE_OFFSET = sql.SQL(
     "(least(%(page)s, greatest(ceil(total.n / %(limit)s::numeric), 1)) - 1)::bigint * %(limit)s"
 )

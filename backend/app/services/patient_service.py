@@ -16,7 +16,7 @@ from app.errors import (
     PreconditionFailed,
     field_problems,
 )
-from app.querying import ListQuery
+from app.querying import DEFAULT_PER_PAGE, ListQuery
 from app.repositories import patients
 from app.repositories.patients import PatientIDTaken, PatientRecord
 from app.schemas.patient import FIELDS, PatientCreate, PatientPatch
@@ -24,44 +24,22 @@ from app.schemas.patient import FIELDS, PatientCreate, PatientPatch
 
 @dataclass
 class PatientList:
-    """A list answer and the number of matches before any slice (`X-Total-Count`)."""
+    """A list answer: the rows shown, the number of matches before any window
+    (`X-Total-Count`), and for a `_page` query the page asked for and its size."""
 
     items: list[PatientRecord]
     total: int
+    page: int | None = None
+    per_page: int = DEFAULT_PER_PAGE
 
 
-@dataclass
-class PatientPage:
-    """json-server's `_page` envelope (schemas.patient.PageEnvelope)."""
-
-    first: int
-    prev: int | None
-    next: int | None
-    last: int
-    pages: int
-    items: int
-    data: list[PatientRecord]
-
-
-async def list_patients(connection: Connection, query: ListQuery) -> PatientList | PatientPage:
+async def list_patients(connection: Connection, query: ListQuery) -> PatientList:
     """Filter, sort and window in SQL; count only when a window hides part of the matches."""
     if query.page is None and not query.offset and query.limit is None:
         found = await patients.select(connection, query)
         return PatientList(found, len(found))
     found, total = await patients.select_window(connection, query)
-    if query.page is None:
-        return PatientList(found, total)
-    pages = -(-total // query.per_page)
-    page = min(query.page, max(pages, 1))  # as the statement clamped it
-    return PatientPage(
-        first=1,
-        prev=page - 1 if page > 1 else None,
-        next=page + 1 if page < pages else None,
-        last=pages,
-        pages=pages,
-        items=total,
-        data=found,
-    )
+    return PatientList(found, total, query.page, query.per_page)
 
 
 async def list_generation(connection: Connection) -> int:

@@ -23,7 +23,6 @@ from app.schemas.patient import (
     PatientReplace,
 )
 from app.services import patient_service
-from app.services.patient_service import PatientList, PatientPage
 
 router = APIRouter(prefix="/patients", tags=["patients"])
 
@@ -56,16 +55,15 @@ def _tagged(record: PatientRecord, response: Response) -> PatientRecord:
 )
 async def list_patients(
     connection: ReaderDep, query: ListQueryDep, whole_list: WholeListDep, response: Response
-) -> list[PatientRecord] | PatientPage | Response:
+) -> list[PatientRecord] | PageEnvelope | Response:
     """Filters, `_sort`, `_start/_end/_limit` slices or the `_page` envelope; `X-Total-Count`."""
     if query.whole_table:
         return await whole_list.response(connection)
     found = await patient_service.list_patients(connection, query)
-    if isinstance(found, PatientList):
-        response.headers["X-Total-Count"] = str(found.total)
+    response.headers["X-Total-Count"] = str(found.total)
+    if found.page is None:
         return found.items
-    response.headers["X-Total-Count"] = str(found.items)
-    return found
+    return PageEnvelope.build(found.items, found.total, found.page, found.per_page)
 
 
 @router.get("/{id}", response_model=PatientRead, responses={**ERRORS, **NOT_FOUND})
