@@ -1,13 +1,23 @@
 // @ts-check
-/** Fresh random patients for every run, so runs never depend on each other. */
+/**
+ * Test data: every test makes its own patients with IDs and names no other test (or run)
+ * uses, so no test depends on the order the tests run in or on what another test left.
+ */
 import { randomBytes } from 'node:crypto';
-
-export const RUN = randomBytes(3).toString('hex').toUpperCase();
 
 const FIRST = ['Amara', 'Bjorn', 'Chen', 'Dalia', 'Emeka', 'Farah', 'Goran', 'Hana', 'Ilse', 'Jonas', 'Keiko', 'Luis', 'Mina'];
 const LAST = ['Okafor', 'Lindqvist', 'Wei', 'Haddad', 'Novak', 'Silva', 'Tanaka', 'Moreau', 'Kowalski', 'Reyes'];
 const CONDITIONS = ['Hypertension', 'Asthma', 'Type 2 Diabetes', 'Migraine', 'Eczema', 'Arthritis', 'Anaemia'];
 const GENDERS = /** @type {const} */ (['Male', 'Female', 'Other']);
+
+/**
+ * @typedef {{patientID: string, name: string, age: number, gender: 'Male' | 'Female' | 'Other',
+ *   medicalCondition: string, lastVisit: string}} NewPatient
+ * @typedef {{id: string | number, patientID: string, name: string, age: number, gender: string,
+ *   medicalCondition: string, lastVisit: string}} WirePatient
+ * @typedef {{first: number, prev: number | null, next: number | null, last: number, pages: number,
+ *   items: number, data: WirePatient[]}} Envelope
+ */
 
 /**
  * @template T
@@ -23,43 +33,52 @@ function pastDate() {
 }
 
 /**
- * @param {string} patientID
- * @returns {{patientID: string, name: string, age: number, gender: 'Male' | 'Female' | 'Other', medicalCondition: string, lastVisit: string}}
+ * A fresh tag for one test, e.g. "T3F09A1C2": the start of all the patient IDs that test
+ * makes. It starts with a letter, so lower-casing an ID always changes it.
  */
-export function randomPatient(patientID) {
+export function newTag() {
+  return `T${randomBytes(4).toString('hex').toUpperCase()}`;
+}
+
+/**
+ * A valid patient with random fields; its name ends in 8 random hex digits of its own.
+ * @param {string} patientID
+ * @param {Partial<NewPatient>} [fields] fields to set instead of random ones
+ * @returns {NewPatient}
+ */
+export function randomPatient(patientID, fields = {}) {
   return {
     patientID,
-    name: `${pick(FIRST)} ${pick(LAST)} ${randomBytes(2).toString('hex')}`,
+    name: `${pick(FIRST)} ${pick(LAST)} ${randomBytes(4).toString('hex')}`,
     age: 1 + Math.floor(Math.random() * 95),
     gender: pick(GENDERS),
     medicalCondition: pick(CONDITIONS),
     lastVisit: pastDate(),
+    ...fields,
   };
 }
 
 /**
- * Registers `count` patients through the API itself (POST /patients).
+ * Registers patients through the API itself (POST /patients), one after the other.
  * @param {string} baseUrl
- * @param {number} count
+ * @param {NewPatient[]} patients
+ * @returns {Promise<WirePatient[]>} what the server stored
  */
-export async function seedPatients(baseUrl, count) {
-  for (let n = 1; n <= count; n++) {
-    const patient = randomPatient(`S${RUN}-${String(n).padStart(2, '0')}`);
+export async function createPatients(baseUrl, patients) {
+  const created = [];
+  for (const patient of patients) {
     const response = await fetch(`${baseUrl}/patients`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(patient),
     });
-    if (response.status !== 201) throw new Error(`seeding failed: POST /patients answered ${response.status}`);
+    if (response.status !== 201) {
+      throw new Error(`POST /patients for ${patient.patientID} answered ${response.status}: ${await response.text()}`);
+    }
+    created.push(/** @type {WirePatient} */ (await response.json()));
   }
+  return created;
 }
-
-/**
- * @typedef {{id: string | number, patientID: string, name: string, age: number, gender: string,
- *   medicalCondition: string, lastVisit: string}} WirePatient
- * @typedef {{first: number, prev: number | null, next: number | null, last: number, pages: number,
- *   items: number, data: WirePatient[]}} Envelope
- */
 
 /**
  * @param {string} baseUrl
@@ -82,13 +101,11 @@ export async function patientsWithId(baseUrl, patientID) {
 }
 
 /**
- * One page as the server answers it, to compare with the rows the page shows.
+ * One page of the whole list as the server answers it (20 a page, like the front end).
  * @param {string} baseUrl
  * @param {number} page
- * @param {string} [sort]
  */
-export async function serverPage(baseUrl, page, sort) {
+export async function serverPage(baseUrl, page) {
   const query = new URLSearchParams({ _page: String(page), _per_page: '20' });
-  if (sort) query.set('_sort', sort);
   return /** @type {Envelope} */ (await getJson(baseUrl, `/patients?${query}`));
 }

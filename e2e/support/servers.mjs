@@ -2,13 +2,13 @@
 /**
  * Starts the server a browser test runs against, chosen by E2E_TARGET:
  *   jsonserver  json-server 1.0.0-beta.3 on a copy of e2e/fixtures/db.json, serving dist/
- *               on the same origin (its --static option)
+ *               on the same origin (its --static option), not watching db.json
  *   api         our FastAPI back end on a fresh embedded PostgreSQL, serving dist/ at /
  * Both need the front end built into dist/ with an empty VITE_API_BASE_URL (`npm run e2e`
  * does that first).
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -140,20 +140,28 @@ async function startJsonServer() {
   const dir = mkdtempSync(join(tmpdir(), 'registry-e2e-json-'));
   copyFileSync(join(ROOT, 'e2e', 'fixtures', 'db.json'), join(dir, 'db.json'));
   const port = await freePort();
+  mkdirSync(join(dir, 'public'));
   const bin = join(ROOT, 'node_modules', '.bin', 'json-server');
-  // cwd is the temp dir, so json-server's default ./public is empty and only dist/ is served.
+  // cwd is the temp dir, so json-server's default ./public is the empty dir made above and only
+  // dist/ is served. NODE_ENV=production turns off json-server's watching of its own db.json:
+  // it re-reads the file after its own writes, and a POST answered 201 while such a read is
+  // under way is lost (several of 21 quick POSTs, on about one fresh server in four).
   const { child, output } = startChild(bin, ['db.json', '--host', '127.0.0.1', '--port', String(port), '--static', DIST], {
     cwd: dir,
+    env: { ...process.env, NODE_ENV: 'production' },
   });
   const baseUrl = `http://127.0.0.1:${port}`;
-  await waitUntilUp(`${baseUrl}/patients`, child, output, 30);
-  return {
-    baseUrl,
-    stop: async () => {
-      await stopChild(child);
-      rmSync(dir, { recursive: true, force: true });
-    },
+  const stop = async () => {
+    await stopChild(child);
+    rmSync(dir, { recursive: true, force: true });
   };
+  try {
+    await waitUntilUp(`${baseUrl}/patients`, child, output, 30);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { baseUrl, stop };
 }
 
 /** @returns {Promise<RunningServer>} */
