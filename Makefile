@@ -42,7 +42,7 @@ test-e2e: $(STAMP) dist/index.html
 	E2E_TARGET=jsonserver npm run e2e
 
 lint: $(STAMP) node_modules/.package-lock.json
-	cd backend && .venv/bin/ruff check . && .venv/bin/black --check . && .venv/bin/mypy --strict app
+	cd backend && .venv/bin/ruff check . && .venv/bin/black --check . && .venv/bin/mypy --strict app tests benchmarks
 	npm run lint
 	npm run typecheck
 

@@ -4,6 +4,8 @@ Each test sends a themed list of queries; a few expected answers are spelled out
 change on both sides at once cannot pass unnoticed.
 """
 
+from collections.abc import Callable
+
 import pytest
 
 from tests.contract.twin import RECORDS, Twin, ids
@@ -168,7 +170,7 @@ async def test_each_number_operator(twin: Twin, query: str) -> None:
     body = await twin.check_get(query)
     value = int(query.split("=")[1])
     op = query.split("=")[0].removeprefix("age_")
-    expected = {
+    expected: Callable[[int], bool] = {
         "lt": lambda age: age < value,
         "lte": lambda age: age <= value,
         "gt": lambda age: age > value,

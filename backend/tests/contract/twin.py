@@ -141,11 +141,11 @@ class Side:
         headers = headers or ({"Content-Type": "application/json"} if content is not None else {})
         response = await self.http.request(method, path, content=content, headers=headers)
         media_type = response.headers.get("content-type", "").split(";")[0]
-        status, headers = response.status_code, response.headers
+        status, answered = response.status_code, response.headers
         if media_type == "application/json" and response.content:
             raw = response.json()
-            return Answer(status, media_type, self.label(raw), raw, headers)
-        return Answer(status, media_type, response.text, response.text, headers)
+            return Answer(status, media_type, self.label(raw), raw, answered)
+        return Answer(status, media_type, response.text, response.text, answered)
 
     def label(self, body: Any) -> Any:
         """Replace each record's id with its label (a new record gets its patientID)."""

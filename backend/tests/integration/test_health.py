@@ -1,7 +1,8 @@
 """GET /health: a real `SELECT 1`; 200 and "ok" when the database answers, 503 when not."""
 
-import time
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Awaitable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -11,6 +12,22 @@ import pytest
 from app.config import VERSION, Settings
 from app.main import create_app
 from tests.servers import free_port
+
+# An outage is answered, not waited out: a 503 well before a client's usual 10 s timeout. The
+# README's target, a 503 within 2 s, comes from the configured timeouts (HEALTH_TIMEOUT_S,
+# DB_POOL_TIMEOUT, DB_CONNECT_TIMEOUT); asserting 2 s of wall-clock time is flaky on a loaded
+# 2-core CI machine, so this bound is generous on purpose (speed is `make bench`'s business).
+ANSWERS_WITHIN_S = 5.0
+
+
+async def answered_in_time(request: Awaitable[httpx.Response]) -> httpx.Response:
+    """The answer to `request`; a failure, not a stalled run, if none comes in ANSWERS_WITHIN_S
+    (an in-process client has no timeout of its own)."""
+    try:
+        async with asyncio.timeout(ANSWERS_WITHIN_S):
+            return await request
+    except TimeoutError:
+        raise AssertionError(f"no answer within {ANSWERS_WITHIN_S} s") from None
 
 
 async def test_health_ok_when_the_database_answers(client: httpx.AsyncClient) -> None:
@@ -24,26 +41,25 @@ async def test_health_ok_when_the_database_answers(client: httpx.AsyncClient) ->
     assert response.headers["cache-control"] == "no-store"
 
 
+@asynccontextmanager
+async def client_for(settings: Settings, database_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the app on `database_url`; the app starts whatever the database does."""
+    application = create_app(settings.model_copy(update={"database_url": database_url}))
+    async with application.router.lifespan_context(application):
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            yield http
+
+
 @pytest.fixture(scope="module")
-async def app_without_database(settings: Settings) -> AsyncIterator[Any]:
+async def down(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     """The app pointed at a loopback port where no PostgreSQL listens."""
-    nowhere = f"postgresql://postgres@127.0.0.1:{free_port()}/registry"
-    application = create_app(settings.model_copy(update={"database_url": nowhere}))
-    async with application.router.lifespan_context(application):  # starts despite the outage
-        yield application
-
-
-@pytest.fixture
-async def down(app_without_database: Any) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app_without_database)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+    async with client_for(settings, f"postgresql://postgres@127.0.0.1:{free_port()}/x") as http:
         yield http
 
 
 async def test_health_503_when_the_database_is_unreachable(down: httpx.AsyncClient) -> None:
-    started = time.monotonic()
-    response = await down.get("/health")
-    assert time.monotonic() - started < 2.0
+    response = await answered_in_time(down.get("/health"))
     assert response.status_code == 503
     body = response.json()
     assert (body["status"], body["database"], body["version"]) == (
@@ -78,11 +94,50 @@ async def test_health_503_when_the_database_is_unreachable(down: httpx.AsyncClie
 async def test_every_request_is_503_in_the_error_shape(
     down: httpx.AsyncClient, method: str, url: str, body: Any
 ) -> None:
-    started = time.monotonic()
-    response = await down.request(method, url, json=body)
-    assert time.monotonic() - started < 2.0
+    response = await answered_in_time(down.request(method, url, json=body))
     assert response.status_code == 503
     assert response.json() == {
         "detail": "The database is unavailable right now; please try again shortly."
     }
+    assert response.headers["retry-after"] == "2"
+
+
+@pytest.fixture(scope="module")
+async def hung_database_port() -> AsyncIterator[int]:
+    """A loopback port that accepts connections and never says a word: a hung database."""
+    held: list[asyncio.StreamWriter] = []
+
+    async def hold(_: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        held.append(writer)  # kept open, never answered
+
+    server = await asyncio.start_server(hold, "127.0.0.1", 0)
+    try:
+        yield int(server.sockets[0].getsockname()[1])
+    finally:
+        server.close()
+        for writer in held:
+            writer.transport.abort()
+        await server.wait_closed()
+
+
+@pytest.fixture(scope="module")
+async def hung(settings: Settings, hung_database_port: int) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the app whose database accepts connections and never answers."""
+    silent = f"postgresql://postgres@127.0.0.1:{hung_database_port}/registry"
+    async with client_for(settings, silent) as http:
+        yield http
+
+
+async def test_health_503_when_the_database_hangs(hung: httpx.AsyncClient) -> None:
+    response = await answered_in_time(hung.get("/health"))
+    assert response.status_code == 503
+    assert (response.json()["status"], response.json()["database"]) == (
+        "unavailable",
+        "unreachable",
+    )
+
+
+async def test_a_patient_request_is_503_when_the_database_hangs(hung: httpx.AsyncClient) -> None:
+    response = await answered_in_time(hung.get("/patients"))
+    assert response.status_code == 503
     assert response.headers["retry-after"] == "2"

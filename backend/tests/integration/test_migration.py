@@ -346,7 +346,8 @@ def test_killed_import_is_completed_by_a_rerun(
         "--allow-rejects",
     ]
     all_indexes = index_names(engine)
-    assert {str(index.name) for index in Patient.__table__.indexes} <= all_indexes
+    patients_table = Patient.metadata.tables[Patient.__tablename__]  # a Table: it has indexes
+    assert {str(index.name) for index in patients_table.indexes} <= all_indexes
 
     uninterrupted = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert uninterrupted.returncode == 0, uninterrupted.stderr

