@@ -26,9 +26,20 @@ from app.services import patient_service
 
 router = APIRouter(prefix="/patients", tags=["patients"])
 
+
+def _header(description: str) -> dict[str, Any]:
+    return {"description": description, "schema": {"type": "string"}, "required": True}
+
+
+ETAG = {"headers": {"ETag": _header('The record\'s version (e.g. "3"), for If-Match')}}
+TOTAL = {"headers": {"X-Total-Count": _header("Matches before any slice or page")}}
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorBody, "description": "Invalid body or query"},
-    503: {"model": ErrorBody, "description": "Database unavailable"},
+    503: {
+        "model": ErrorBody,
+        "description": "Database unavailable",
+        "headers": {"Retry-After": _header("Seconds to wait before trying again")},
+    },
 }
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorBody, "description": "No such id"}
@@ -50,7 +61,7 @@ def _tagged(record: PatientRecord, response: Response) -> PatientRecord:
 @router.get(
     "",
     response_model=list[PatientRead] | PageEnvelope,
-    responses=ERRORS,
+    responses={200: TOTAL, **ERRORS},
     summary="List patients (json-server query language)",
 )
 async def list_patients(
@@ -66,7 +77,7 @@ async def list_patients(
     return PageEnvelope.build(found.items, found.total, found.page, found.per_page)
 
 
-@router.get("/{id}", response_model=PatientRead, responses={**ERRORS, **NOT_FOUND})
+@router.get("/{id}", response_model=PatientRead, responses={200: ETAG, **ERRORS, **NOT_FOUND})
 async def get_patient(connection: ReaderDep, id: PatientIdDep, response: Response) -> PatientRecord:
     """One patient by its numeric id."""
     return _tagged(await patient_service.get_patient(connection, id), response)
@@ -76,7 +87,7 @@ async def get_patient(connection: ReaderDep, id: PatientIdDep, response: Respons
     "",
     response_model=PatientRead,
     status_code=status.HTTP_201_CREATED,
-    responses={**ERRORS, **DUPLICATE},
+    responses={201: ETAG, **ERRORS, **DUPLICATE},
 )
 async def create_patient(
     connection: UnitOfWorkDep, data: PatientCreate, response: Response
@@ -88,7 +99,7 @@ async def create_patient(
 @router.put(
     "/{id}",
     response_model=PatientRead,
-    responses={**ERRORS, **NOT_FOUND, **DUPLICATE, **STALE},
+    responses={200: ETAG, **ERRORS, **NOT_FOUND, **DUPLICATE, **STALE},
 )
 async def replace_patient(
     connection: UnitOfWorkDep,
@@ -105,7 +116,7 @@ async def replace_patient(
 @router.patch(
     "/{id}",
     response_model=PatientRead,
-    responses={**ERRORS, **NOT_FOUND, **DUPLICATE, **STALE},
+    responses={200: ETAG, **ERRORS, **NOT_FOUND, **DUPLICATE, **STALE},
 )
 async def patch_patient(
     connection: UnitOfWorkDep,
@@ -118,7 +129,9 @@ async def patch_patient(
     return _tagged(await patient_service.patch_patient(connection, id, data, expected), response)
 
 
-@router.delete("/{id}", response_model=PatientRead, responses={**ERRORS, **NOT_FOUND, **STALE})
+@router.delete(
+    "/{id}", response_model=PatientRead, responses={200: ETAG, **ERRORS, **NOT_FOUND, **STALE}
+)
 async def delete_patient(
     connection: UnitOfWorkDep, id: PatientIdDep, expected: IfMatchDep, response: Response
 ) -> PatientRecord:
