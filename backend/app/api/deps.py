@@ -1,6 +1,5 @@
 """Dependencies named once, so every handler reads the same way."""
 
-from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Header, Path, Request
@@ -8,31 +7,21 @@ from fastapi import Depends, Header, Path, Request
 from app import querying
 from app.api.whole_list import WholeList
 from app.concurrency import Expected, parse_if_match
-from app.database import Connection, Database
+from app.database import Database
 from app.errors import PatientNotFound
 
 MAX_ID = 2**31 - 1
 
-# The dependencies below are `async def` although some never await: FastAPI runs a plain `def`
-# dependency in its thread pool, a hand-off that cost ~10% of a single-record GET.
+# The dependencies below are `async def` although they never await: FastAPI runs a plain `def`
+# dependency in its thread pool, a hand-off that cost ~20% of a single-record GET. None of them
+# yields: FastAPI's exit handling of a `yield` dependency cost another ~16% (docs/benchmarks.md),
+# so the services open their reader or unit of work themselves (services/patient_service.py).
 
 
-def get_database(request: Request) -> Database:
+async def get_database(request: Request) -> Database:
     """The pool owned by the application's lifespan."""
     database: Database = request.app.state.database
     return database
-
-
-async def get_reader(request: Request) -> AsyncIterator[Connection]:
-    """A connection for a request that only reads: each statement on its own snapshot."""
-    async with get_database(request).reader() as connection:
-        yield connection
-
-
-async def get_unit_of_work(request: Request) -> AsyncIterator[Connection]:
-    """The request's transaction: committed when the handler returns, rolled back if it raises."""
-    async with get_database(request).unit_of_work() as connection:
-        yield connection
 
 
 async def get_whole_list(request: Request) -> WholeList:
@@ -66,9 +55,6 @@ async def get_if_match(
 
 
 DatabaseDep = Annotated[Database, Depends(get_database)]
-ReaderDep = Annotated[Connection, Depends(get_reader)]
-# scope="function": COMMIT runs before the answer is sent, so a failed commit is never a 2xx.
-UnitOfWorkDep = Annotated[Connection, Depends(get_unit_of_work, scope="function")]
 WholeListDep = Annotated[WholeList, Depends(get_whole_list)]
 ListQueryDep = Annotated[querying.ListQuery, Depends(get_list_query)]
 PatientIdDep = Annotated[int, Depends(get_patient_id)]

@@ -14,7 +14,7 @@ import asyncio
 from fastapi import Response
 from pydantic import TypeAdapter
 
-from app.database import Connection
+from app.database import Database
 from app.schemas.patient import PatientRead
 from app.services import patient_service
 
@@ -32,24 +32,24 @@ class WholeList:
         # cache together would otherwise hold 16 copies of every row at once.
         self.rendering = asyncio.Lock()
 
-    async def response(self, connection: Connection) -> Response:
+    async def response(self, database: Database) -> Response:
         """The full list, from the cache unless a write committed since it was rendered.
 
         The generation is read before the rows, so a rendering is never older than the
         generation it is filed under.
         """
-        generation = await patient_service.list_generation(connection)
+        generation = await patient_service.list_generation(database)
         if generation > self.generation:
             async with self.rendering:
                 if generation > self.generation:  # not rendered while this request waited
-                    await self._render(connection, generation)
+                    await self._render(database, generation)
         headers = {"X-Total-Count": str(self.total)}
         return Response(self.body, headers=headers, media_type="application/json")
 
-    async def _render(self, connection: Connection, generation: int) -> None:
+    async def _render(self, database: Database, generation: int) -> None:
         parts: list[bytes] = []
         total = 0
-        async for chunk in patient_service.stream_all(connection):
+        async for chunk in patient_service.stream_all(database):
             total += len(chunk)
             array = PATIENTS.dump_json(PATIENTS.validate_python(chunk), by_alias=True)
             parts.append(array[1:-1])  # without its brackets

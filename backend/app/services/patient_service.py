@@ -1,6 +1,8 @@
-"""Patient use cases: the rules around the statements (json-server's page arithmetic, If-Match,
-PATCH's merge-then-validate, duplicate patientIDs). They return records; the routes' response
-models turn them into the wire shape."""
+"""Patient use cases: the rules around the statements (If-Match, PATCH's merge-then-validate,
+duplicate patientIDs), each in the unit of work it needs: a read on a reader connection (one
+statement, one snapshot), a write in one transaction committed before the use case returns, so
+before any answer is sent. They return records; the routes' response models make the wire shape.
+"""
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -8,7 +10,7 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 
 from app.concurrency import Expected
-from app.database import Connection
+from app.database import Connection, Database
 from app.errors import (
     DuplicatePatientID,
     InvalidBody,
@@ -33,43 +35,85 @@ class PatientList:
     per_page: int = DEFAULT_PER_PAGE
 
 
-async def list_patients(connection: Connection, query: ListQuery) -> PatientList:
+async def list_patients(database: Database, query: ListQuery) -> PatientList:
     """Filter, sort and window in SQL; count only when a window hides part of the matches."""
-    if query.page is None and not query.offset and query.limit is None:
-        found = await patients.select(connection, query)
-        return PatientList(found, len(found))
-    found, total = await patients.select_window(connection, query)
+    async with database.reader() as connection:
+        if query.page is None and not query.offset and query.limit is None:
+            found = await patients.select(connection, query)
+            return PatientList(found, len(found))
+        found, total = await patients.select_window(connection, query)
     return PatientList(found, total, query.page, query.per_page)
 
 
-async def list_generation(connection: Connection) -> int:
+async def list_generation(database: Database) -> int:
     """Grows with every committed write: equal numbers mean the same stored patients."""
-    return await patients.generation(connection)
+    async with database.reader() as connection:
+        return await patients.generation(connection)
 
 
-def stream_all(connection: Connection) -> AsyncIterator[list[PatientRecord]]:
+async def stream_all(database: Database) -> AsyncIterator[list[PatientRecord]]:
     """Every patient in id order, in chunks (the whole-table list)."""
-    return patients.stream_all(connection)
+    async with database.reader() as connection:
+        async for chunk in patients.stream_all(connection):
+            yield chunk
 
 
-async def get_patient(connection: Connection, patient_id: int) -> PatientRecord:
+async def get_patient(database: Database, patient_id: int) -> PatientRecord:
     """One patient, or `PatientNotFound`."""
-    return _found(await patients.get(connection, patient_id))
+    async with database.reader() as connection:
+        return _found(await patients.get(connection, patient_id))
 
 
-async def create_patient(connection: Connection, data: PatientCreate) -> PatientRecord:
+async def create_patient(database: Database, data: PatientCreate) -> PatientRecord:
     """Register a patient; a taken patientID (ignoring case) is a `DuplicatePatientID`."""
-    try:
-        return await patients.insert(connection, data.model_dump(exclude={"id"}))
-    except PatientIDTaken:
-        raise DuplicatePatientID() from None
+    async with database.unit_of_work() as connection:
+        try:
+            return await patients.insert(connection, data.model_dump(exclude={"id"}))
+        except PatientIDTaken:
+            raise DuplicatePatientID() from None
 
 
 async def replace_patient(
-    connection: Connection, patient_id: int, data: PatientCreate, expected: Expected | None = None
+    database: Database, patient_id: int, data: PatientCreate, expected: Expected | None = None
 ) -> PatientRecord:
     """PUT: every field replaced, the version incremented; with `expected` (If-Match) only if
     the stored version still matches, checked by the UPDATE itself so no race slips between."""
+    async with database.unit_of_work() as connection:
+        return await _replace(connection, patient_id, data, expected)
+
+
+async def patch_patient(
+    database: Database, patient_id: int, patch: PatientPatch, expected: Expected | None = None
+) -> PatientRecord:
+    """PATCH: merge the given fields into the stored record (locked), then validate the whole."""
+    async with database.unit_of_work() as connection:
+        stored = _found(await patients.get(connection, patient_id, lock=True))
+        if expected is not None and not expected.allows(stored.version):
+            raise PreconditionFailed()
+        current = {wire: getattr(stored, col) for wire, col in FIELDS.items() if wire != "id"}
+        current["lastVisit"] = stored.last_visit.isoformat()
+        changes = patch.model_dump(by_alias=True, exclude_unset=True, exclude={"id"})
+        try:
+            merged = PatientCreate.model_validate({**current, **changes})
+        except ValidationError as error:
+            raise InvalidBody(problems=field_problems(error.errors())) from None
+        return await _replace(connection, patient_id, merged)  # row locked: no recheck
+
+
+async def delete_patient(
+    database: Database, patient_id: int, expected: Expected | None = None
+) -> PatientRecord:
+    """Delete and return the deleted record, as json-server does (If-Match honoured)."""
+    async with database.unit_of_work() as connection:
+        deleted = await patients.delete(connection, patient_id, _versions(expected))
+        if deleted is None and expected is not None:
+            await _explain_miss(connection, patient_id)
+        return _found(deleted)
+
+
+async def _replace(
+    connection: Connection, patient_id: int, data: PatientCreate, expected: Expected | None = None
+) -> PatientRecord:
     try:
         replaced = await patients.update(
             connection, patient_id, data.model_dump(exclude={"id"}), _versions(expected)
@@ -79,33 +123,6 @@ async def replace_patient(
     if replaced is None and expected is not None:
         await _explain_miss(connection, patient_id)
     return _found(replaced)
-
-
-async def patch_patient(
-    connection: Connection, patient_id: int, patch: PatientPatch, expected: Expected | None = None
-) -> PatientRecord:
-    """PATCH: merge the given fields into the stored record (locked), then validate the whole."""
-    stored = _found(await patients.get(connection, patient_id, lock=True))
-    if expected is not None and not expected.allows(stored.version):
-        raise PreconditionFailed()
-    current = {wire: getattr(stored, column) for wire, column in FIELDS.items() if wire != "id"}
-    current["lastVisit"] = stored.last_visit.isoformat()
-    changes = patch.model_dump(by_alias=True, exclude_unset=True, exclude={"id"})
-    try:
-        merged = PatientCreate.model_validate({**current, **changes})
-    except ValidationError as error:
-        raise InvalidBody(problems=field_problems(error.errors())) from None
-    return await replace_patient(connection, patient_id, merged)  # row locked: no recheck
-
-
-async def delete_patient(
-    connection: Connection, patient_id: int, expected: Expected | None = None
-) -> PatientRecord:
-    """Delete and return the deleted record, as json-server does (If-Match honoured)."""
-    deleted = await patients.delete(connection, patient_id, _versions(expected))
-    if deleted is None and expected is not None:
-        await _explain_miss(connection, patient_id)
-    return _found(deleted)
 
 
 def _versions(expected: Expected | None) -> list[int] | None:

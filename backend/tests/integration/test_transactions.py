@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import URL, create_engine, text
 
 from app.database import Database
-from app.errors import DuplicatePatientID
+from app.repositories import patients
+from app.repositories.patients import PatientIDTaken
 from app.schemas.patient import PatientCreate
-from app.services import patient_service
 from tests.conftest import patient
 
 # Fails at COMMIT time, after the INSERT/UPDATE itself succeeded and returned the row.
@@ -75,8 +75,8 @@ async def test_unit_of_work_rolls_back_every_statement(
     database: Database = app.state.database  # type: ignore[attr-defined]
     first = PatientCreate.model_validate(patient(patientID="A1"))
     second = PatientCreate.model_validate(patient(patientID="a1"))  # duplicate, ignoring case
-    with pytest.raises(DuplicatePatientID):
+    with pytest.raises(PatientIDTaken):
         async with database.unit_of_work() as connection:
-            await patient_service.create_patient(connection, first)
-            await patient_service.create_patient(connection, second)
+            await patients.insert(connection, first.model_dump())
+            await patients.insert(connection, second.model_dump())
     assert await rows(client) == []

@@ -4,14 +4,7 @@ from typing import Any
 
 from fastapi import APIRouter, Response, status
 
-from app.api.deps import (
-    IfMatchDep,
-    ListQueryDep,
-    PatientIdDep,
-    ReaderDep,
-    UnitOfWorkDep,
-    WholeListDep,
-)
+from app.api.deps import DatabaseDep, IfMatchDep, ListQueryDep, PatientIdDep, WholeListDep
 from app.concurrency import etag
 from app.repositories.patients import PatientRecord
 from app.schemas.errors import ErrorBody
@@ -65,12 +58,12 @@ def _tagged(record: PatientRecord, response: Response) -> PatientRecord:
     summary="List patients (json-server query language)",
 )
 async def list_patients(
-    connection: ReaderDep, query: ListQueryDep, whole_list: WholeListDep, response: Response
+    database: DatabaseDep, query: ListQueryDep, whole_list: WholeListDep, response: Response
 ) -> list[PatientRecord] | PageEnvelope | Response:
     """Filters, `_sort`, `_start/_end/_limit` slices or the `_page` envelope; `X-Total-Count`."""
     if query.whole_table:
-        return await whole_list.response(connection)
-    found = await patient_service.list_patients(connection, query)
+        return await whole_list.response(database)
+    found = await patient_service.list_patients(database, query)
     response.headers["X-Total-Count"] = str(found.total)
     if found.page is None:
         return found.items
@@ -78,9 +71,9 @@ async def list_patients(
 
 
 @router.get("/{id}", response_model=PatientRead, responses={200: ETAG, **ERRORS, **NOT_FOUND})
-async def get_patient(connection: ReaderDep, id: PatientIdDep, response: Response) -> PatientRecord:
+async def get_patient(database: DatabaseDep, id: PatientIdDep, response: Response) -> PatientRecord:
     """One patient by its numeric id."""
-    return _tagged(await patient_service.get_patient(connection, id), response)
+    return _tagged(await patient_service.get_patient(database, id), response)
 
 
 @router.post(
@@ -90,10 +83,10 @@ async def get_patient(connection: ReaderDep, id: PatientIdDep, response: Respons
     responses={201: ETAG, **ERRORS, **DUPLICATE},
 )
 async def create_patient(
-    connection: UnitOfWorkDep, data: PatientCreate, response: Response
+    database: DatabaseDep, data: PatientCreate, response: Response
 ) -> PatientRecord:
     """Register a patient; the server assigns `id`."""
-    return _tagged(await patient_service.create_patient(connection, data), response)
+    return _tagged(await patient_service.create_patient(database, data), response)
 
 
 @router.put(
@@ -102,14 +95,14 @@ async def create_patient(
     responses={200: ETAG, **ERRORS, **NOT_FOUND, **DUPLICATE, **STALE},
 )
 async def replace_patient(
-    connection: UnitOfWorkDep,
+    database: DatabaseDep,
     data: PatientReplace,
     id: PatientIdDep,
     expected: IfMatchDep,
     response: Response,
 ) -> PatientRecord:
     """Replace every field of a patient (only if still at the If-Match version, when given)."""
-    replaced = await patient_service.replace_patient(connection, id, data, expected)
+    replaced = await patient_service.replace_patient(database, id, data, expected)
     return _tagged(replaced, response)
 
 
@@ -119,24 +112,24 @@ async def replace_patient(
     responses={200: ETAG, **ERRORS, **NOT_FOUND, **DUPLICATE, **STALE},
 )
 async def patch_patient(
-    connection: UnitOfWorkDep,
+    database: DatabaseDep,
     data: PatientPatch,
     id: PatientIdDep,
     expected: IfMatchDep,
     response: Response,
 ) -> PatientRecord:
     """Change some fields; the merged record must still satisfy every rule."""
-    return _tagged(await patient_service.patch_patient(connection, id, data, expected), response)
+    return _tagged(await patient_service.patch_patient(database, id, data, expected), response)
 
 
 @router.delete(
     "/{id}", response_model=PatientRead, responses={200: ETAG, **ERRORS, **NOT_FOUND, **STALE}
 )
 async def delete_patient(
-    connection: UnitOfWorkDep, id: PatientIdDep, expected: IfMatchDep, response: Response
+    database: DatabaseDep, id: PatientIdDep, expected: IfMatchDep, response: Response
 ) -> PatientRecord:
     """Delete a patient and answer the deleted record, as json-server does."""
-    return _tagged(await patient_service.delete_patient(connection, id, expected), response)
+    return _tagged(await patient_service.delete_patient(database, id, expected), response)
 
 
 # HEAD answers like GET without a body, as json-server does; kept out of the OpenAPI document.
