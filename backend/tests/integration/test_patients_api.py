@@ -77,6 +77,14 @@ async def test_get_one_and_404(client: httpx.AsyncClient) -> None:
     assert (await client.get("/patients/3e3a")).status_code == 404
 
 
+async def test_one_record_is_written_as_compactly_as_a_list(client: httpx.AsyncClient) -> None:
+    """One serializer for every answer: the same bytes alone and inside a list."""
+    await client.post("/patients", json=patient())
+    one = (await client.get("/patients/1")).content
+    assert one.startswith(b'{"id":1,"patientID":"P001",')
+    assert (await client.get("/patients?id=1")).content == b"[" + one + b"]"
+
+
 async def test_put_replaces_every_field(client: httpx.AsyncClient) -> None:
     await seed(client)
     body = patient(patientID="P001", name="John Q. Doe", age=46, lastVisit="2024-06-01")
