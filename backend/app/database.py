@@ -26,31 +26,33 @@ RECONNECT_TIMEOUT_S = 2.0
 class IdleCheck:
     """Ping a pooled connection before use only if it sat idle for `idle_s`.
 
-    A connection returned a moment ago is as alive as a ping would find it; pinging on every
+    A connection used a moment ago is as alive as a ping would find it; pinging on every
     checkout is a round trip per request (docs/benchmarks.md). One that breaks anyway fails its
     statement (a 503) and the pool discards it on return, as it does any broken connection.
+    The time of last use is noted by `Database` itself: the pool's `reset` callback would move
+    every return into a task of its own.
     """
 
     def __init__(self, idle_s: float) -> None:
         self.idle_s = idle_s
-        self.returned: WeakKeyDictionary[Connection, float] = WeakKeyDictionary()
+        self.last_used: WeakKeyDictionary[Connection, float] = WeakKeyDictionary()
 
     async def check(self, connection: Connection) -> None:
         """The pool's `check` callback: raises if an idle connection is dead."""
-        returned = self.returned.get(connection)
-        if returned is None or time.monotonic() - returned >= self.idle_s:
+        used = self.last_used.get(connection)
+        if used is None or time.monotonic() - used >= self.idle_s:
             await AsyncConnectionPool.check_connection(connection)
 
-    async def reset(self, connection: Connection) -> None:
-        """The pool's `reset` callback, run as a connection is returned."""
-        self.returned[connection] = time.monotonic()
+    def used(self, connection: Connection) -> None:
+        """Note that `connection` was just in use."""
+        self.last_used[connection] = time.monotonic()
 
 
 class Database:
     """The pool, owned by the application's lifespan; nothing connects until `open`."""
 
     def __init__(self, url: str, settings: Settings) -> None:
-        idle = IdleCheck(settings.db_ping_after_idle_s)
+        self.idle = idle = IdleCheck(settings.db_ping_after_idle_s)
         self.pool = AsyncConnectionPool(
             url,
             min_size=0,
@@ -59,7 +61,6 @@ class Database:
             reconnect_timeout=RECONNECT_TIMEOUT_S,
             open=False,
             check=idle.check,
-            reset=idle.reset,
             kwargs={
                 "autocommit": True,
                 "connect_timeout": settings.db_connect_timeout,
@@ -79,10 +80,17 @@ class Database:
     async def reader(self) -> AsyncIterator[Connection]:
         """A connection for reads: every statement is atomic and sees one snapshot."""
         async with self.pool.connection() as connection:
-            yield connection
+            try:
+                yield connection
+            finally:
+                self.idle.used(connection)
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[Connection]:
         """One transaction: committed when the block ends, rolled back if it raises."""
-        async with self.pool.connection() as connection, connection.transaction():
-            yield connection
+        async with self.pool.connection() as connection:
+            try:
+                async with connection.transaction():
+                    yield connection
+            finally:
+                self.idle.used(connection)

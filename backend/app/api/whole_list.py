@@ -10,6 +10,7 @@ path's (tests/integration/test_whole_list.py).
 """
 
 import asyncio
+from contextlib import aclosing
 
 from fastapi import Response
 from pydantic import TypeAdapter
@@ -49,9 +50,11 @@ class WholeList:
     async def _render(self, database: Database, generation: int) -> None:
         parts: list[bytes] = []
         total = 0
-        async for chunk in patient_service.stream_all(database):
-            total += len(chunk)
-            array = PATIENTS.dump_json(PATIENTS.validate_python(chunk), by_alias=True)
-            parts.append(array[1:-1])  # without its brackets
+        # aclosing: a cancelled render (the client went away) returns the connection at once.
+        async with aclosing(patient_service.stream_all(database)) as chunks:
+            async for chunk in chunks:
+                total += len(chunk)
+                array = PATIENTS.dump_json(PATIENTS.validate_python(chunk), by_alias=True)
+                parts.append(array[1:-1])  # without its brackets
         self.body, self.total = b"[" + b",".join(parts) + b"]", total
         self.generation = generation

@@ -5,7 +5,7 @@ their conditions and order from `querying.ListQuery`. Each function runs on the 
 given, so whether it is part of a transaction is the caller's choice (`database.Database`).
 """
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -182,7 +182,7 @@ def _window_rows(query: ListQuery, offset: sql.Composable) -> sql.Composed:
     ).format(COLUMNS, query.order_by, offset)
 
 
-async def stream_all(connection: Connection) -> AsyncIterator[list[PatientRecord]]:
+async def stream_all(connection: Connection) -> AsyncGenerator[list[PatientRecord], None]:
     """Every patient in id order, a chunk at a time from a server-side cursor, so neither the
     driver nor the caller ever holds every row at once."""
     stmt = sql.SQL("SELECT {} FROM patients ORDER BY id").format(COLUMNS)

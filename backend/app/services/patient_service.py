@@ -4,7 +4,8 @@ statement, one snapshot), a write in one transaction committed before the use ca
 before any answer is sent. They return records; the routes' response models make the wire shape.
 """
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
 from dataclasses import dataclass
 
 from pydantic import ValidationError
@@ -51,10 +52,14 @@ async def list_generation(database: Database) -> int:
         return await patients.generation(connection)
 
 
-async def stream_all(database: Database) -> AsyncIterator[list[PatientRecord]]:
-    """Every patient in id order, in chunks (the whole-table list)."""
-    async with database.reader() as connection:
-        async for chunk in patients.stream_all(connection):
+async def stream_all(database: Database) -> AsyncGenerator[list[PatientRecord], None]:
+    """Every patient in id order, in chunks (the whole-table list). Close it (`aclosing`) when
+    not read to the end: the connection and its cursor are released then, not at collection."""
+    async with (
+        database.reader() as connection,
+        aclosing(patients.stream_all(connection)) as chunks,
+    ):
+        async for chunk in chunks:
             yield chunk
 
 

@@ -4,11 +4,15 @@ count and show one snapshot under concurrent writes, and the query language is b
 import asyncio
 import tracemalloc
 from itertools import product
+from typing import Any
 
 import httpx
 import psycopg
+from psycopg.pq import TransactionStatus
 from sqlalchemy import URL
 
+from app.database import Database
+from app.services import patient_service
 from tests.conftest import patient
 from tests.db import libpq
 
@@ -124,3 +128,22 @@ async def test_memory_does_not_grow_with_the_number_of_query_shapes(
     finally:
         tracemalloc.stop()
     assert after_thousand - after_ten < 10 * 2**20, (after_ten, after_thousand)
+
+
+async def test_a_full_list_read_stopped_early_gives_its_connection_back(
+    client: httpx.AsyncClient, app: Any
+) -> None:
+    """A render cut short (the client went away) returns the connection at once, its cursor's
+    transaction ended, instead of whenever the generator is collected."""
+    await register(client, 3)
+    database: Database = app.state.database
+    idle = database.pool.get_stats()["pool_available"]
+    chunks = patient_service.stream_all(database)
+    first = await anext(chunks)
+    assert [record.id for record in first] == [1, 2, 3]
+    assert database.pool.get_stats().get("pool_available", 0) < idle + 1  # one held (or opened)
+    held = database.pool.get_stats()
+    await chunks.aclose()
+    assert database.pool.get_stats()["pool_available"] == held.get("pool_available", 0) + 1
+    async with database.reader() as connection:  # back in the pool, not in a transaction
+        assert connection.info.transaction_status == TransactionStatus.IDLE
