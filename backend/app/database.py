@@ -88,9 +88,5 @@ class Database:
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[Connection]:
         """One transaction: committed when the block ends, rolled back if it raises."""
-        async with self.pool.connection() as connection:
-            try:
-                async with connection.transaction():
-                    yield connection
-            finally:
-                self.idle.used(connection)
+        async with self.reader() as connection, connection.transaction():
+            yield connection

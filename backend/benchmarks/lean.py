@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Response
 from psycopg_pool import AsyncConnectionPool
 
+from app.db_admin import libpq_url
 from benchmarks.wrk import CONNECTIONS
 
 # psycopg sends %s as $1; prepare=True prepares it on a connection's first use, not its fifth.
@@ -23,17 +24,10 @@ QUERY = (
 NOT_FOUND = b'{"detail":"Patient not found"}'
 
 
-def conninfo() -> str:
-    """The API's DATABASE_URL with the scheme libpq takes: `postgresql+psycopg://...` (the
-    SQLAlchemy spelling) becomes `postgresql://...`."""
-    _, _, rest = os.environ["DATABASE_URL"].partition("://")
-    return f"postgresql://{rest}"
-
-
 def create_app() -> FastAPI:
     """One route; each worker holds a connection per wrk connection, opened before serving."""
     pool = AsyncConnectionPool(
-        conninfo(),
+        libpq_url(os.environ["DATABASE_URL"]),
         min_size=CONNECTIONS,
         max_size=CONNECTIONS,
         kwargs={"autocommit": True},

@@ -135,6 +135,26 @@ function requireDist() {
   }
 }
 
+/**
+ * The started server once `path` answers; stopped (and its files removed) if it never does.
+ * @param {string} baseUrl
+ * @param {string} path
+ * @param {number} seconds
+ * @param {import('node:child_process').ChildProcess} child
+ * @param {() => string} output
+ * @param {() => Promise<void>} stop
+ * @returns {Promise<RunningServer>}
+ */
+async function runningOnceUp(baseUrl, path, seconds, child, output, stop) {
+  try {
+    await waitUntilUp(`${baseUrl}${path}`, child, output, seconds);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { baseUrl, stop };
+}
+
 /** @returns {Promise<RunningServer>} */
 async function startJsonServer() {
   const dir = mkdtempSync(join(tmpdir(), 'registry-e2e-json-'));
@@ -155,13 +175,7 @@ async function startJsonServer() {
     await stopChild(child);
     rmSync(dir, { recursive: true, force: true });
   };
-  try {
-    await waitUntilUp(`${baseUrl}/patients`, child, output, 30);
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  return { baseUrl, stop };
+  return runningOnceUp(baseUrl, '/patients', 30, child, output, stop);
 }
 
 /** @returns {Promise<RunningServer>} */
@@ -193,13 +207,7 @@ async function startApi() {
     await stopPostgresIn(join(dir, 'pg'));
     rmSync(dir, { recursive: true, force: true });
   };
-  try {
-    await waitUntilUp(`${baseUrl}/health`, child, output, 60);
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  return { baseUrl, stop };
+  return runningOnceUp(baseUrl, '/health', 60, child, output, stop);
 }
 
 /** @returns {Promise<RunningServer>} */

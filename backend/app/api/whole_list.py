@@ -6,7 +6,7 @@ worker keeps the last rendering with the generation it was read at (a trigger-ke
 grows with every committed write, migration 0005); a request reads the generation first (one
 small statement) and reuses the bytes while nothing was written since. The bytes come from the
 same response model as every other answer (`PATIENTS`); a test holds them equal to the uncached
-path's (tests/integration/test_whole_list.py).
+path's (tests/integration/test_list_answers.py).
 """
 
 import asyncio

@@ -17,10 +17,10 @@ def import_sample_if_empty(url: str, path: Path) -> int:
     """Import `path` once: only while the table is empty, so patients deleted later stay
     deleted. Also rebuilds indexes a killed bulk import left missing. Returns rows inserted."""
     conninfo = libpq_url(url)
-    rebuild_deferred(conninfo)
     with psycopg.connect(conninfo, autocommit=True) as connection:
         row = connection.execute("SELECT EXISTS (SELECT FROM patients)").fetchone()
     if (row and row[0]) or not path.is_file():
+        rebuild_deferred(conninfo)  # an import does this itself first
         return 0
     try:
         report = run_import(path, conninfo, ImportOptions(quiet=True))

@@ -17,11 +17,10 @@ from app.migration.progress import progress
 from app.migration.records import Valid
 from app.migration.report import Difference, Report, VerifyReport
 from app.migration.source import Source
-from app.schemas.patient import FIELDS
+from app.schemas.patient import BROUGHT
 
-# Wire name -> column of the fields a record brings (the id is the database's), in the order
-# differences are listed.
-COMPARED = {wire: column for wire, column in FIELDS.items() if wire != "id"}
+# Wire name -> column of the fields a record brings, in the order differences are listed.
+COMPARED = BROUGHT
 LOOKUP = sql.SQL("""
 SELECT k.n, {columns}, p.legacy_id
 FROM unnest(%s::text[]) WITH ORDINALITY AS k(patient_id, n)

@@ -14,11 +14,10 @@ from psycopg import sql
 
 from app.errors import FieldProblem
 from app.migration.records import Rejected, Valid
-from app.schemas.patient import FIELDS
+from app.schemas.patient import BROUGHT
 
-# The columns of the field map a record brings (the id is the database's), then its legacy id;
-# `encode` writes them in this order.
-COLUMNS = (*(column for column in FIELDS.values() if column != "id"), "legacy_id")
+# The columns of the fields a record brings, then its legacy id; `encode` writes them in this order.
+COLUMNS = (*BROUGHT.values(), "legacy_id")
 
 CREATE_STAGING = """
 CREATE TEMP TABLE IF NOT EXISTS migration_staging (

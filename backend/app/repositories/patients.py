@@ -15,7 +15,7 @@ from psycopg.rows import args_row
 
 from app.database import Connection
 from app.querying import ListQuery
-from app.schemas.patient import FIELDS
+from app.schemas.patient import BROUGHT, FIELDS
 
 UNIQUE_PATIENT_ID = "uq_patients_patient_id_lower"
 STREAM_CHUNK_ROWS = 2_000
@@ -44,7 +44,7 @@ def _names(columns: tuple[str, ...]) -> sql.Composed:
 
 
 RECORD_COLUMNS = (*FIELDS.values(), "version")
-WRITTEN = tuple(column for column in FIELDS.values() if column != "id")
+WRITTEN = tuple(BROUGHT.values())
 COLUMNS = _names(RECORD_COLUMNS)
 RECORD = args_row(PatientRecord)
 

@@ -203,3 +203,5 @@ class PageEnvelope(BaseModel):
 FIELDS: dict[str, str] = {
     field.alias or name: name for name, field in PatientRead.model_fields.items()
 }
+# The fields a client (or a db.json record) brings: all but the id, which the database assigns.
+BROUGHT: dict[str, str] = {wire: column for wire, column in FIELDS.items() if wire != "id"}

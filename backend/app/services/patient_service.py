@@ -22,7 +22,7 @@ from app.errors import (
 from app.querying import DEFAULT_PER_PAGE, ListQuery
 from app.repositories import patients
 from app.repositories.patients import PatientIDTaken, PatientRecord
-from app.schemas.patient import FIELDS, PatientCreate, PatientPatch
+from app.schemas.patient import BROUGHT, PatientCreate, PatientPatch
 
 
 @dataclass
@@ -95,7 +95,7 @@ async def patch_patient(
         stored = _found(await patients.get(connection, patient_id, lock=True))
         if expected is not None and not expected.allows(stored.version):
             raise PreconditionFailed()
-        current = {wire: getattr(stored, col) for wire, col in FIELDS.items() if wire != "id"}
+        current = {wire: getattr(stored, column) for wire, column in BROUGHT.items()}
         current["lastVisit"] = stored.last_visit.isoformat()
         changes = patch.model_dump(by_alias=True, exclude_unset=True, exclude={"id"})
         try:

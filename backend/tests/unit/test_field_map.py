@@ -32,7 +32,7 @@ def test_the_record_carries_the_fields_and_the_version() -> None:
 
 
 def test_the_importer_and_its_verify_use_the_same_columns() -> None:
-    brought = [column for column in FIELDS.values() if column != "id"]
+    brought = [column for wire, column in FIELDS.items() if wire != "id"]
     assert list(writer.COLUMNS) == [*brought, "legacy_id"]
     assert list(verify.COMPARED.values()) == brought
     assert list(verify.COMPARED) == [wire for wire in FIELDS if wire != "id"]
