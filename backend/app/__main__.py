@@ -2,14 +2,23 @@
 
 1. settings; 2. the database: DATABASE_URL, or the embedded PostgreSQL started here;
 3. the schema brought to head (Alembic); 4. the sample db.json imported into an empty registry;
-5. uvicorn serving API + front end (its workers get the URL from step 2).
+5. accounts: the first admin created (development), or required (production);
+6. uvicorn serving API + front end (its workers get the URL from step 2).
+
+And the operator's account commands (`create-user`, `set-password`, `create-token`), which work
+beside a running service on the same database (they join the embedded server if it runs).
 """
 
 import argparse
+import asyncio
+import ipaddress
 import logging
 import os
 import signal
 import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TypeVar
 
 import psycopg
 import uvicorn
@@ -18,8 +27,14 @@ from sqlalchemy.exc import OperationalError
 
 from app import db_admin
 from app.config import Settings, get_settings
+from app.database import Database
+from app.errors import RegistryError
 from app.logging_config import configure_logging
 from app.migration.first_start import import_sample_if_empty
+from app.principal import Principal, Role
+from app.services import auth_service, user_service
+
+T = TypeVar("T")
 
 logger = logging.getLogger("app.serve")
 
@@ -39,6 +54,8 @@ def serve(args: argparse.Namespace) -> None:
     """Database ready, then uvicorn; the embedded server (if any) stops when this returns."""
     settings = load_settings()
     configure_logging(settings)
+    if settings.open_access and not _loopback(args.host):
+        sys.exit(f"Refusing to start: OPEN_ACCESS=true is for loopback only, not {args.host}")
     url = db_admin.database_url(settings.database_url, settings.pg_data_dir)
     # The app (in this process, or in workers that inherit the environment) reads the URL from
     # its settings, so only this process owns the embedded server.
@@ -56,6 +73,9 @@ def serve(args: argparse.Namespace) -> None:
             "database unreachable at start-up: schema upgrade and sample import skipped "
             "(they run on the next start); serving 503 until the database answers"
         )
+    else:
+        port = int(os.environ.get("PORT", args.port))
+        _first_admin(setup_url, settings, f"http://{_shown_host(args.host)}:{port}")
     # uvicorn re-raises SIGTERM after its graceful shutdown; with the default handler that kills
     # the process before atexit stops the embedded PostgreSQL. Exiting normally lets it run.
     signal.signal(signal.SIGTERM, _exit_normally)
@@ -66,6 +86,114 @@ def serve(args: argparse.Namespace) -> None:
 
 def _exit_normally(signum: int, frame: object) -> None:
     raise SystemExit(0)
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _shown_host(host: str) -> str:
+    return "localhost" if host in ("0.0.0.0", "::", "127.0.0.1") else host
+
+
+def _with_database(url: str, settings: Settings, use: Callable[[Database], Awaitable[T]]) -> T:
+    """Run one service call on a pool of its own (the command line and start-up)."""
+
+    async def run() -> T:
+        database = Database(url, settings)
+        await database.open()
+        try:
+            return await use(database)
+        finally:
+            await database.close()
+
+    return asyncio.run(run())
+
+
+def _first_admin(url: str, settings: Settings, address: str) -> None:
+    """Development: a registry without accounts gets an `admin` whose random password is shown
+    once, here, and kept in INITIAL_ADMIN_FILE (0600) until changed at first sign-in.
+    Production: no active admin means nobody could manage access, so the service refuses."""
+    if settings.production:
+        if not _with_database(url, settings, user_service.has_active_admin):
+            sys.exit(
+                "Refusing to start: no admin account. Create one with "
+                "`python -m app create-user USERNAME --role admin --password-stdin` "
+                "(from backend/, with DATABASE_URL set), then start again."
+            )
+        return
+    password = _with_database(url, settings, user_service.create_first_admin)
+    if password is None:
+        return
+    _write_private(settings.initial_admin_file, password + "\n")
+    # Printed, never logged: the console of the person starting the service, once.
+    print(f"Sign in at {address} as {user_service.FIRST_ADMIN} / {password}", flush=True)
+    print(f"(also in {settings.initial_admin_file}; change it at first sign-in)", flush=True)
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write `text` readable by this user only (0600, in a 0700 folder made if missing)."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(text)
+
+
+def _operator_database(settings: Settings) -> str:
+    """The database the service uses (joining the embedded server), at the code's schema."""
+    url = db_admin.database_url(settings.database_url, settings.pg_data_dir)
+    db_admin.upgrade_schema(url)
+    return url
+
+
+def _password_from_stdin() -> str:
+    """The first line of standard input: a password never appears in a command line."""
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def account_command(args: argparse.Namespace) -> None:
+    """create-user, set-password, create-token: one line of outcome, exit 1 with the reason."""
+    settings = load_settings()
+    url = _operator_database(settings)
+    try:
+        if args.command == "create-user":
+            password = _password_from_stdin()
+            user = _with_database(
+                url,
+                settings,
+                lambda db: user_service.create_user(
+                    db, args.username, Role(args.role), password, must_change=False
+                ),
+            )
+            print(f"Created {user.role} account {user.username!r}; it can sign in now.")
+        elif args.command == "set-password":
+            password = _password_from_stdin()
+            user = _with_database(
+                url, settings, lambda db: user_service.set_password(db, args.username, password)
+            )
+            print(f"Password of {user.username!r} set; their sessions have ended.")
+        else:
+            print(_with_database(url, settings, lambda db: _token_for(db, args)))
+    except RegistryError as error:
+        reasons = "; ".join(f"{p.field} {p.message}" for p in error.problems)
+        sys.exit(f"{args.command}: {error.detail}{' (' + reasons + ')' if reasons else ''}")
+
+
+async def _token_for(database: Database, args: argparse.Namespace) -> str:
+    """A personal token for an existing, enabled account (printed: the only time it is shown)."""
+    users = await user_service.list_users(database)
+    user = next((u for u in users if u.username.casefold() == args.username.casefold()), None)
+    if user is None or user.disabled:
+        raise RegistryError(f"No enabled account named {args.username!r}.")
+    owner = Principal(user.id, user.username, Role(user.role))
+    _, secret = await auth_service.create_token(database, owner, args.name, args.days)
+    return secret
 
 
 def run_uvicorn(factory: str, host: str, port: int, workers: int) -> None:
@@ -93,10 +221,25 @@ def main(argv: list[str] | None = None) -> None:
     run.add_argument("--port", type=int, default=8000)
     run.add_argument("--workers", type=int, default=1)
     run.add_argument("--no-import", action="store_true", help="skip the sample db.json import")
+    create = sub.add_parser("create-user", help="create a staff account (password on stdin)")
+    create.add_argument("username")
+    create.add_argument("--role", required=True, choices=[role.value for role in Role])
+    reset = sub.add_parser("set-password", help="set an account's password (read from stdin)")
+    reset.add_argument("username")
+    for command in (create, reset):
+        command.add_argument(
+            "--password-stdin", action="store_true", required=True, help="read it from stdin"
+        )
+    token = sub.add_parser("create-token", help="print a new personal API token of an account")
+    token.add_argument("username")
+    token.add_argument("--name", default="command line")
+    token.add_argument("--days", type=int, default=30)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     if args.command == "serve":
         serve(args)
+    else:
+        account_command(args)
 
 
 if __name__ == "__main__":

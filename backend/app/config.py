@@ -44,6 +44,23 @@ class Settings(BaseSettings):
     health_timeout_s: float = Field(default=1.5, gt=0)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
+    # Sign-in (shared/design.md, identity and access). A session ends after this long without
+    # a request, and in any case this long after sign-in.
+    session_idle_timeout_s: int = Field(default=15 * 60, ge=1)
+    session_max_age_s: int = Field(default=12 * 60 * 60, ge=1)
+    # Failed sign-ins within the window: this many for one username, or this many from one
+    # client address, and further attempts answer 429 until the oldest leaves the window.
+    sign_in_window_s: int = Field(default=15 * 60, ge=1)
+    sign_in_max_failures: int = Field(default=5, ge=1)
+    sign_in_max_failures_per_client: int = Field(default=30, ge=1)
+    # Where the first start (development) writes the generated admin password, mode 0600.
+    initial_admin_file: Path = BACKEND_DIR / ".data" / "initial-admin-password"
+    # Host names the service answers to (DNS rebinding defence); `*.example.org` allowed.
+    allowed_hosts: Annotated[list[str], NoDecode] = ["localhost", "127.0.0.1"]
+    # Sign-in off for patient routes, for a json-server-era client on this machine only:
+    # refused in production and on any address but loopback (`python -m app serve`).
+    open_access: bool = False
+
     @field_validator("database_url")
     @classmethod
     def _check_url(cls, value: str | None) -> str | None:
@@ -60,13 +77,21 @@ class Settings(BaseSettings):
         return value or None
 
     @model_validator(mode="after")
-    def _production_needs_a_database(self) -> "Settings":
-        """The embedded server is for laptops and CI; production data lives on a managed server."""
+    def _production_is_safe(self) -> "Settings":
+        """The embedded server is for laptops and CI; production data lives on a managed server,
+        and production never serves patient data without sign-in."""
         if self.environment == "production" and not self.database_url:
             raise ValueError("DATABASE_URL is required when ENVIRONMENT=production")
+        if self.environment == "production" and self.open_access:
+            raise ValueError("OPEN_ACCESS=true is refused when ENVIRONMENT=production")
         return self
 
-    @field_validator("cors_origins", mode="before")
+    @property
+    def production(self) -> bool:
+        """Secure cookies, HSTS, admin-only API documentation."""
+        return self.environment == "production"
+
+    @field_validator("cors_origins", "allowed_hosts", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         """Accept a comma-separated list, the natural form for an environment variable."""

@@ -25,6 +25,7 @@ def error_response(error: RegistryError, headers: dict[str, str] | None = None) 
     body: dict[str, Any] = {"detail": error.detail}
     if error.problems:
         body["errors"] = [{"field": p.field, "message": p.message} for p in error.problems]
+    headers = (error.headers or {}) | (headers or {})
     return Response(orjson.dumps(body), error.status_code, headers, media_type="application/json")
 
 

@@ -25,6 +25,7 @@ class RegistryError(Exception):
 
     status_code = 500
     detail = "Something went wrong on our side."
+    headers: dict[str, str] | None = None
 
     def __init__(self, detail: str | None = None, problems: list[FieldProblem] | None = None):
         super().__init__(detail or self.detail)
@@ -66,6 +67,73 @@ class DuplicatePatientID(RegistryError):
 
     def __init__(self) -> None:
         super().__init__(problems=[FieldProblem("patientID", "is already used by another patient")])
+
+
+class NotSignedIn(RegistryError):
+    """No valid session or token: signed out, expired, revoked, or never signed in."""
+
+    status_code = 401
+    detail = "Sign in to continue."
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(detail)
+        self.headers = {"WWW-Authenticate": 'Bearer realm="patient-registry"'}
+
+
+class WrongCredentials(NotSignedIn):
+    """One answer for an unknown username and a wrong password alike."""
+
+    detail = "Wrong username or password."
+
+
+class Forbidden(RegistryError):
+    """Signed in, but the role (or a pending password change) does not allow this."""
+
+    status_code = 403
+    detail = "Your role does not allow this."
+
+
+class TooManySignIns(RegistryError):
+    """Too many failed sign-ins for this username or from this address; wait and retry."""
+
+    status_code = 429
+
+    def __init__(self, retry_after_s: int) -> None:
+        minutes = max(1, -(-retry_after_s // 60))
+        super().__init__(
+            f"Too many failed sign-ins. Try again in {minutes} minute{'s' * (minutes > 1)}."
+        )
+        self.headers = {"Retry-After": str(retry_after_s)}
+
+
+class UserNotFound(RegistryError):
+    """No staff account (or no token of the signed-in user) has this id."""
+
+    status_code = 404
+    detail = "No such account."
+
+
+class TokenNotFound(UserNotFound):
+    """No token of the signed-in user has this id."""
+
+    detail = "No such token."
+
+
+class UsernameTaken(RegistryError):
+    """Another account already has this username (ignoring case)."""
+
+    status_code = 409
+    detail = "An account with this username already exists."
+
+    def __init__(self) -> None:
+        super().__init__(problems=[FieldProblem("username", "is already used by another account")])
+
+
+class LastAdmin(RegistryError):
+    """The change would leave the registry without an active admin."""
+
+    status_code = 409
+    detail = "At least one active admin account must remain."
 
 
 class PreconditionFailed(RegistryError):

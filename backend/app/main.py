@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from app.api.routes import health, patients
+from app.api.routes import auth, docs, health, patients, users
 from app.api.whole_list import WholeList
 from app.config import VERSION, Settings, get_settings
 from app.database import Database
@@ -19,7 +19,7 @@ from app.db_admin import libpq_url
 from app.error_handlers import install_error_handlers
 from app.errors import ConfigurationError
 from app.logging_config import configure_logging, install_request_id_factory
-from app.middleware import BodyGuardMiddleware, RequestLogMiddleware
+from app.middleware import BodyGuardMiddleware, RequestLogMiddleware, SecurityMiddleware
 from app.openapi import install_openapi
 from app.services.health_service import watch_until_reachable
 
@@ -68,24 +68,35 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="json-server compatible patient registry on PostgreSQL.",
         lifespan=lifespan,
         debug=False,
+        # Served by api/routes/docs.py instead: own assets, admins only in production.
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
     )
     app.state.settings = settings
-    app.state.whole_list = WholeList()
+    app.state.whole_lists = {frozenset(): WholeList()}  # per set of hidden fields (api.deps)
     install_request_id_factory()
     install_error_handlers(app)
     install_openapi(app)
-    # Added innermost first: request log -> CORS -> body guard -> routes.
+    # Added innermost first: request log -> security -> CORS -> body guard -> routes.
     app.add_middleware(BodyGuardMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
+        allow_credentials=True,  # the session cookie, from the origins listed only
         allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-        allow_headers=["Content-Type", "If-Match", "X-Request-ID"],
-        expose_headers=["X-Total-Count", "ETag", "X-Request-ID", "Location"],
+        allow_headers=["Authorization", "Content-Type", "If-Match", "X-Request-ID"],
+        expose_headers=["X-Total-Count", "ETag", "X-Request-ID", "Location", "Retry-After"],
+    )
+    app.add_middleware(
+        SecurityMiddleware,
+        allowed_hosts=settings.allowed_hosts,
+        hsts=settings.production,
+        open_access=settings.open_access,
     )
     app.add_middleware(RequestLogMiddleware)
-    app.include_router(health.router)
-    app.include_router(patients.router)
+    for module in (health, auth, users, patients, docs):
+        app.include_router(module.router)
     if (settings.frontend_dist / "index.html").is_file():
         app.mount("/", StaticFiles(directory=settings.frontend_dist, html=True), name="frontend")
     return app

@@ -143,3 +143,76 @@ class BodyGuardMiddleware:
     @staticmethod
     async def _reject(error: RegistryError, scope: Scope, receive: Receive, send: Send) -> None:
         await error_response(error, {"Connection": "close"})(scope, receive, send)
+
+
+# No inline script or style, nothing from other origins, never framed (clickjacking); data:
+# images for the icons of Swagger UI (/docs).
+CONTENT_SECURITY_POLICY = (
+    b"default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; "
+    b"form-action 'self'; frame-ancestors 'none'"
+)
+# Answers that carry patient data or credentials are never kept by a browser or proxy cache.
+NO_STORE_PREFIXES = ("/patients", "/auth", "/users")
+OPEN_ACCESS_WARNING = b'299 patient-registry "OPEN_ACCESS is on: patient routes need no sign-in"'
+
+
+class HostRefused(RegistryError):
+    """A Host header not in ALLOWED_HOSTS (a DNS-rebinding page, or a misconfigured proxy)."""
+
+    status_code = 400
+    detail = "Unknown host: this service answers only to the names in ALLOWED_HOSTS."
+
+
+class SecurityMiddleware:
+    """The browser-facing defences of every answer: a Host check against ALLOWED_HOSTS (so a
+    DNS-rebinding page cannot reach a clinic workstation's registry; `/health` is exempt, it
+    discloses nothing and load balancers probe it by address), the security headers, and
+    `Cache-Control: no-store` on patient and account answers."""
+
+    def __init__(
+        self, app: ASGIApp, allowed_hosts: list[str], hsts: bool, open_access: bool
+    ) -> None:
+        self.app = app
+        self.any_host = "*" in allowed_hosts
+        self.hosts = frozenset(h.lower() for h in allowed_hosts if not h.startswith("*"))
+        self.suffixes = tuple(h[1:].lower() for h in allowed_hosts if h.startswith("*."))
+        self.headers = [
+            (b"content-security-policy", CONTENT_SECURITY_POLICY),
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"no-referrer"),
+            (b"x-frame-options", b"DENY"),
+        ]
+        if hsts:
+            self.headers.append((b"strict-transport-security", b"max-age=31536000"))
+        if open_access:
+            self.headers.append((b"warning", OPEN_ACCESS_WARNING))
+
+    def trusted(self, host_header: str | None) -> bool:
+        """Whether the Host header (port ignored) names this service."""
+        if self.any_host:
+            return True
+        if not host_header:
+            return False
+        host = host_header.lower()
+        host = host.rpartition("]")[0] + "]" if host.startswith("[") else host.partition(":")[0]
+        return host in self.hosts or host.endswith(self.suffixes)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Refuse an unknown host; add the headers to whatever the app answers."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope["path"]
+        if path != "/health" and not self.trusted(_header(scope, b"host")):
+            await error_response(HostRefused())(scope, receive, send)
+            return
+        extra = self.headers
+        if path.startswith(NO_STORE_PREFIXES):
+            extra = [*extra, (b"cache-control", b"no-store")]
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

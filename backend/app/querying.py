@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from psycopg import sql
 
-from app.errors import InvalidQuery
+from app.errors import Forbidden, InvalidQuery
 from app.schemas.patient import FIELDS, PatientRead
 
 Kind = Literal["integer", "date", "text"]
@@ -86,19 +86,24 @@ class ListQuery:
         return sql.Placeholder(name)
 
 
-def parse(params: Iterable[tuple[str, str]]) -> ListQuery:
-    """Translate json-server query parameters into a `ListQuery`; raise `InvalidQuery` if bad."""
+def parse(params: Iterable[tuple[str, str]], hidden: frozenset[str] = frozenset()) -> ListQuery:
+    """Translate json-server query parameters into a `ListQuery`; raise `InvalidQuery` if bad.
+
+    `hidden`: fields the asking role may not see, so may not filter or sort by either (403);
+    `q` then searches the other text fields only.
+    """
     grouped = _grouped(params)
     query = ListQuery()
     for key, values in grouped.items():
         if key not in CONTROL:
-            _condition(query, key, values)
+            _condition(query, key, values, hidden)
     if grouped.get("q", [""])[-1]:
         pattern = query.bind(_contains(grouped["q"][-1]))
+        searched = [name for name in SEARCHED if name not in hidden]
         query.where.append(
-            sql.SQL("({})").format(sql.SQL(" OR ").join(_ilike(name, pattern) for name in SEARCHED))
+            sql.SQL("({})").format(sql.SQL(" OR ").join(_ilike(name, pattern) for name in searched))
         )
-    query.sort = _order(grouped.get("_sort", [""])[-1])
+    query.sort = _order(grouped.get("_sort", [""])[-1], hidden)
     _window(query, {key: grouped[key][-1] for key in CONTROL if key in grouped})
     return query
 
@@ -118,11 +123,12 @@ def _grouped(params: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
     return grouped
 
 
-def _condition(query: ListQuery, key: str, values: list[str]) -> None:
+def _condition(query: ListQuery, key: str, values: list[str], hidden: frozenset[str]) -> None:
     """`field=value` (repeated: any of) or `field_op=value` (repeated: all of)."""
     # An empty value filters nothing, as in json-server (`?age=`, `?age_gt=`).
     wanted = [value for value in values if value != ""]
     if key in FIELDS:
+        _refuse_hidden(key, hidden)
         if wanted:
             query.where.append(_equals(query, key, wanted))
         return
@@ -130,6 +136,7 @@ def _condition(query: ListQuery, key: str, values: list[str]) -> None:
     if match is None or match["field"] not in FIELDS:
         raise InvalidQuery(key, _unknown_parameter_message(key))
     name, op = match["field"], match["op"]
+    _refuse_hidden(name, hidden)
     for value in wanted:
         if op == "like":
             query.where.append(_ilike(name, query.bind(_contains(value))))
@@ -195,13 +202,20 @@ def _contains(raw: str) -> str:
     return f"%{escaped}%"
 
 
-def _order(raw: str) -> list[sql.Composable]:
+def _refuse_hidden(name: str, hidden: frozenset[str]) -> None:
+    """Filtering or sorting by a field would disclose it as surely as showing it."""
+    if name in hidden:
+        raise Forbidden(f"Your role may not see {name}, so it may not filter or sort by it either.")
+
+
+def _order(raw: str, hidden: frozenset[str]) -> list[sql.Composable]:
     """`_sort=f1,-f2` (minus: descending)."""
     order: list[sql.Composable] = []
     for part in filter(None, (p.strip() for p in raw.split(","))):
         name = part.removeprefix("-")
         if name not in FIELDS:
             raise InvalidQuery("_sort", f"cannot sort by {name!r}; valid fields: {_field_list()}")
+        _refuse_hidden(name, hidden)
         direction = sql.SQL("DESC" if part.startswith("-") else "ASC")
         order.append(sql.SQL("{} {}").format(sort_key(name), direction))
     return order

@@ -9,6 +9,8 @@ from sqlalchemy import URL, create_engine, text
 
 from app.config import Settings
 from app.main import create_app
+from app.principal import Role
+from tests.accounts import bearer, make_token
 from tests.db import fresh_database, server_url
 
 
@@ -24,6 +26,7 @@ def settings(database_url: URL) -> Settings:
         database_url=database_url.render_as_string(hide_password=False),
         environment="test",
         frontend_dist="/nonexistent",
+        allowed_hosts=["test"],  # the test client's base URL
     )
 
 
@@ -44,10 +47,31 @@ async def app(settings: Settings) -> AsyncIterator[Any]:
         yield application
 
 
-@pytest.fixture
-async def client(app: Any, clean_db: None) -> AsyncIterator[httpx.AsyncClient]:
+@pytest.fixture(scope="session")
+async def tokens(app: Any) -> dict[Role, str]:
+    """A personal API token of one account per role, for the whole run."""
+    return {role: await make_token(app.state.database, role) for role in Role}
+
+
+def asgi_client(app: Any, headers: dict[str, str] | None = None) -> httpx.AsyncClient:
+    """An HTTP client on the app in this process."""
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+    return httpx.AsyncClient(transport=transport, base_url="http://test", headers=headers)
+
+
+@pytest.fixture
+async def client(
+    app: Any, clean_db: None, tokens: dict[Role, str]
+) -> AsyncIterator[httpx.AsyncClient]:
+    """Signed in as a clinician (a bearer token), the role that works on patients."""
+    async with asgi_client(app, bearer(tokens[Role.CLINICIAN])) as http:
+        yield http
+
+
+@pytest.fixture
+async def anonymous(app: Any, clean_db: None) -> AsyncIterator[httpx.AsyncClient]:
+    """Not signed in."""
+    async with asgi_client(app) as http:
         yield http
 
 

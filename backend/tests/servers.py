@@ -93,6 +93,8 @@ def running_server(
     command = [sys.executable, "-m", "app", "serve", "--no-import"]
     command += ["--host", "127.0.0.1", "--port", str(port)]
     with tempfile.NamedTemporaryFile("wb", prefix="registry-server-", suffix=".log") as log:
+        # A first start on an empty account table writes the generated admin password here.
+        environment.setdefault("INITIAL_ADMIN_FILE", f"{log.name}.initial-admin-password")
         process = subprocess.Popen(
             command, cwd=BACKEND_DIR, env=environment, stdout=log, stderr=subprocess.STDOUT
         )

@@ -1,21 +1,29 @@
 """Dependencies named once, so every handler reads the same way."""
 
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import Depends, Header, Path, Request
 
 from app import querying
 from app.api.whole_list import WholeList
 from app.concurrency import Expected, parse_if_match
+from app.config import Settings
 from app.database import Database
-from app.errors import PatientNotFound
+from app.errors import Forbidden, NotSignedIn, PatientNotFound
+from app.principal import OPEN_ACCESS, Principal, Role
+from app.schemas.patient import FIELDS
+from app.services import auth_service
 
 MAX_ID = 2**31 - 1
+SESSION_COOKIE = "registry_session"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-# The dependencies below are `async def` although they never await: FastAPI runs a plain `def`
+# The dependencies below are `async def` although some never await: FastAPI runs a plain `def`
 # dependency in its thread pool, a hand-off that cost ~20% of a single-record GET. None of them
 # yields: FastAPI's exit handling of a `yield` dependency cost another ~16% (docs/benchmarks.md),
 # so the services open their reader or unit of work themselves (services/patient_service.py).
+# FastAPI runs each dependency once per request, however many others use it.
 
 
 async def get_database(request: Request) -> Database:
@@ -24,10 +32,102 @@ async def get_database(request: Request) -> Database:
     return database
 
 
-async def get_whole_list(request: Request) -> WholeList:
-    """This worker's cached full-list answer (app/api/whole_list.py)."""
-    whole_list: WholeList = request.app.state.whole_list
-    return whole_list
+async def get_settings(request: Request) -> Settings:
+    """The settings the application was built with."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def refuse_cross_site(request: Request, settings: Settings) -> None:
+    """A cookie-authenticated change (or a sign-in) must come from this site's own pages.
+
+    Browsers send `Origin` with every POST, PUT, PATCH and DELETE, so a cross-site form or
+    script is recognised by it (SameSite=Strict on the cookie is the second line). A request
+    with neither `Origin` nor `Sec-Fetch-Site` did not come from a browser page.
+    """
+    if request.method in SAFE_METHODS:
+        return
+    origin = request.headers.get("origin")
+    if origin is None:
+        if request.headers.get("sec-fetch-site") in (None, "same-origin", "none"):
+            return
+    elif origin in settings.cors_origins or urlsplit(origin).netloc == request.headers.get("host"):
+        return
+    raise Forbidden("Cross-site request refused: send it from the registry's own pages.")
+
+
+async def _credentials(request: Request) -> Principal | None:
+    """The user a bearer token or session cookie names; None if the request carries neither."""
+    database: Database = request.app.state.database
+    settings: Settings = request.app.state.settings
+    authorization = request.headers.get("authorization")
+    if authorization is not None:
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise NotSignedIn("Send a personal token as `Authorization: Bearer <token>`.")
+        return await auth_service.principal_for_token(database, token.strip())
+    secret = request.cookies.get(SESSION_COOKIE)
+    if secret:
+        refuse_cross_site(request, settings)
+        return await auth_service.principal_for_session(database, settings, secret)
+    return None
+
+
+async def get_account(request: Request) -> Principal:
+    """Any signed-in user, a pending password change included (the /auth routes)."""
+    principal = await _credentials(request)
+    if principal is None:
+        raise NotSignedIn()
+    return principal
+
+
+def _usable(principal: Principal) -> Principal:
+    if principal.must_change_password:
+        raise Forbidden("Change your password before going on.")
+    return principal
+
+
+async def get_member(request: Request) -> Principal:
+    """A signed-in staff member whose password needs no change (their own tokens)."""
+    return _usable(await get_account(request))
+
+
+async def get_staff(request: Request) -> Principal:
+    """A signed-in staff member of any role with a usable password (OPEN_ACCESS: anyone)."""
+    principal = await _credentials(request)
+    if principal is None:
+        if request.app.state.settings.open_access:
+            return OPEN_ACCESS
+        raise NotSignedIn()
+    return _usable(principal)
+
+
+StaffDep = Annotated[Principal, Depends(get_staff)]
+
+
+async def get_admin(staff: StaffDep) -> Principal:
+    """An admin: staff accounts, and the API documentation in production."""
+    if staff.role is not Role.ADMIN:
+        raise Forbidden("Only an admin may do this.")
+    return staff
+
+
+async def get_deleter(staff: StaffDep) -> Principal:
+    """A role that may delete patients (not a receptionist)."""
+    if not staff.role.deletes_patients:
+        raise Forbidden(f"A {staff.role} may not delete patients.")
+    return staff
+
+
+async def get_docs_reader(request: Request) -> None:
+    """The API documentation: open in development, admins only in production."""
+    if request.app.state.settings.production:
+        await get_admin(await get_staff(request))
+
+
+def client_address(request: Request) -> str:
+    """The client's address (behind a proxy, as uvicorn's FORWARDED_ALLOW_IPS lets it see it)."""
+    return request.client.host if request.client else "unknown"
 
 
 async def get_patient_id(
@@ -39,9 +139,18 @@ async def get_patient_id(
     return int(id)
 
 
-async def get_list_query(request: Request) -> querying.ListQuery:
-    """The json-server query string of a list request, parsed and checked."""
-    return querying.parse(request.query_params.multi_items())
+async def get_whole_list(request: Request, staff: StaffDep) -> WholeList:
+    """This worker's cached full-list answer for what the role may see (app/api/whole_list.py)."""
+    lists: dict[frozenset[str], WholeList] = request.app.state.whole_lists
+    hidden = staff.role.hidden_fields
+    if hidden not in lists:
+        lists[hidden] = WholeList({FIELDS[wire] for wire in hidden})
+    return lists[hidden]
+
+
+async def get_list_query(request: Request, staff: StaffDep) -> querying.ListQuery:
+    """The json-server query string of a list request, parsed and checked for this role."""
+    return querying.parse(request.query_params.multi_items(), staff.role.hidden_fields)
 
 
 async def get_if_match(
@@ -55,7 +164,12 @@ async def get_if_match(
 
 
 DatabaseDep = Annotated[Database, Depends(get_database)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
 WholeListDep = Annotated[WholeList, Depends(get_whole_list)]
+AccountDep = Annotated[Principal, Depends(get_account)]
+MemberDep = Annotated[Principal, Depends(get_member)]
+AdminDep = Annotated[Principal, Depends(get_admin)]
+DeleterDep = Annotated[Principal, Depends(get_deleter)]
 ListQueryDep = Annotated[querying.ListQuery, Depends(get_list_query)]
 PatientIdDep = Annotated[int, Depends(get_patient_id)]
 IfMatchDep = Annotated[Expected | None, Depends(get_if_match)]

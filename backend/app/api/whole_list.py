@@ -6,7 +6,8 @@ worker keeps the last rendering with the generation it was read at (a trigger-ke
 grows with every committed write, migration 0005); a request reads the generation first (one
 small statement) and reuses the bytes while nothing was written since. The bytes come from the
 same response model as every other answer (`PATIENTS`); a test holds them equal to the uncached
-path's (tests/integration/test_list_answers.py).
+path's (tests/integration/test_list_answers.py). Roles that may not see a field have a rendering
+of their own without it (`api.views`).
 """
 
 import asyncio
@@ -25,7 +26,8 @@ PATIENTS = TypeAdapter(list[PatientRead])
 class WholeList:
     """This worker's last full-list answer and the generation it was read at."""
 
-    def __init__(self) -> None:
+    def __init__(self, hidden: set[str] | None = None) -> None:
+        self.hidden = hidden or set()  # columns left out (a role that may not see them)
         self.generation = -1
         self.body = b"[]"
         self.total = 0
@@ -54,7 +56,8 @@ class WholeList:
         async with aclosing(patient_service.stream_all(database)) as chunks:
             async for chunk in chunks:
                 total += len(chunk)
-                array = PATIENTS.dump_json(PATIENTS.validate_python(chunk), by_alias=True)
+                rows = PATIENTS.validate_python(chunk)
+                array = PATIENTS.dump_json(rows, by_alias=True, exclude={"__all__": self.hidden})
                 parts.append(array[1:-1])  # without its brackets
         self.body, self.total = b"[" + b",".join(parts) + b"]", total
         self.generation = generation

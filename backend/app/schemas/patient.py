@@ -5,7 +5,7 @@ The API, the db.json migration and (as CHECK constraints) the database apply the
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
@@ -106,7 +106,9 @@ EXAMPLE: dict[str, JsonValue] = {
 
 
 class PatientCreate(BaseModel):
-    """A complete patient as sent by POST (and PUT); `id` is assigned by the server."""
+    """A complete patient, every rule met: what is stored (a POST or PUT body once the role's
+    rule for `medicalCondition` is applied, a db.json record, a PATCH merged into the stored
+    record)."""
 
     model_config = ConfigDict(**WIRE_CONFIG, json_schema_extra={"examples": [EXAMPLE]})
 
@@ -116,7 +118,9 @@ class PatientCreate(BaseModel):
     name: Text
     age: Age = Field(description="Whole years, 1 to 150")
     gender: GenderField
-    medical_condition: Text
+    medical_condition: Text = Field(
+        description="Required; a receptionist leaves it out (and never receives it)"
+    )
     last_visit: LastVisit = Field(description="YYYY-MM-DD, not in the future")
 
 
@@ -125,6 +129,31 @@ class PatientReplace(PatientCreate):
     exactly as json-server does."""
 
     id: int | str | None = None
+
+
+def _documented_as(model: type[BaseModel]) -> Callable[[dict[str, Any]], None]:
+    """The OpenAPI schema of `model`, `medicalCondition` optional (a receptionist's body)."""
+
+    def rewrite(schema: dict[str, Any]) -> None:
+        shown = model.model_json_schema(by_alias=True)
+        shown["required"] = [name for name in shown["required"] if name != "medicalCondition"]
+        schema.update({**shown, "title": schema["title"]})
+
+    return rewrite
+
+
+class PatientBody(BaseModel):
+    """A POST body as received: any JSON object, documented as a `PatientCreate`. The service
+    applies the role's rule for `medicalCondition` (required, or refused from a receptionist),
+    then validates the whole as a `PatientCreate`, so one 400 lists every failing field."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra=_documented_as(PatientCreate))
+
+
+class PatientReplaceBody(PatientBody):
+    """A PUT body as received, documented as a `PatientReplace`."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra=_documented_as(PatientReplace))
 
 
 class PatientPatch(BaseModel):

@@ -14,15 +14,27 @@ from app.concurrency import Expected
 from app.database import Connection, Database
 from app.errors import (
     DuplicatePatientID,
+    Forbidden,
     InvalidBody,
     PatientNotFound,
     PreconditionFailed,
     field_problems,
 )
+from app.principal import Role
 from app.querying import DEFAULT_PER_PAGE, ListQuery
 from app.repositories import patients
 from app.repositories.patients import PatientIDTaken, PatientRecord
-from app.schemas.patient import BROUGHT, PatientCreate, PatientPatch
+from app.schemas.patient import (
+    BROUGHT,
+    PatientBody,
+    PatientCreate,
+    PatientPatch,
+    PatientReplace,
+)
+
+# What a patient registered by a receptionist holds until a clinician records the condition.
+NOT_RECORDED = "Not recorded"
+CONDITION_REFUSED = "A receptionist may not record or change medicalCondition; leave it out."
 
 
 @dataclass
@@ -69,35 +81,72 @@ async def get_patient(database: Database, patient_id: int) -> PatientRecord:
         return _found(await patients.get(connection, patient_id))
 
 
-async def create_patient(database: Database, data: PatientCreate) -> PatientRecord:
+def _completed(
+    body: PatientBody,
+    role: Role,
+    stored: str = NOT_RECORDED,
+    model: type[PatientCreate] = PatientCreate,
+) -> PatientCreate:
+    """The body as a complete patient: `medicalCondition` is required from the roles that see
+    it and refused from the others (they keep the stored one, or NOT_RECORDED for a new
+    patient); then every rule at once, so one 400 lists every failing field."""
+    fields = dict(body.model_extra or {})
+    if not role.sees_conditions:
+        if "medicalCondition" in fields:
+            raise Forbidden(CONDITION_REFUSED)
+        fields["medicalCondition"] = stored
+    try:
+        return model.model_validate(fields)
+    except ValidationError as error:
+        raise InvalidBody(problems=field_problems(error.errors())) from None
+
+
+async def create_patient(database: Database, data: PatientBody, role: Role) -> PatientRecord:
     """Register a patient; a taken patientID (ignoring case) is a `DuplicatePatientID`."""
+    patient = _completed(data, role)
     async with database.unit_of_work() as connection:
         try:
-            return await patients.insert(connection, data.model_dump(exclude={"id"}))
+            return await patients.insert(connection, patient.model_dump(exclude={"id"}))
         except PatientIDTaken:
             raise DuplicatePatientID() from None
 
 
 async def replace_patient(
-    database: Database, patient_id: int, data: PatientCreate, expected: Expected | None = None
+    database: Database,
+    patient_id: int,
+    data: PatientBody,
+    role: Role,
+    expected: Expected | None = None,
 ) -> PatientRecord:
     """PUT: every field replaced, the version incremented; with `expected` (If-Match) only if
-    the stored version still matches, checked by the UPDATE itself so no race slips between."""
+    the stored version still matches, checked by the UPDATE itself so no race slips between.
+    A receptionist's PUT replaces every field but the medical condition."""
     async with database.unit_of_work() as connection:
-        return await _replace(connection, patient_id, data, expected)
+        stored_condition = NOT_RECORDED
+        if not role.sees_conditions:  # kept: the one field a receptionist's PUT cannot carry
+            stored = _found(await patients.get(connection, patient_id, lock=True))
+            stored_condition = stored.medical_condition
+        patient = _completed(data, role, stored_condition, PatientReplace)
+        return await _replace(connection, patient_id, patient, expected)
 
 
 async def patch_patient(
-    database: Database, patient_id: int, patch: PatientPatch, expected: Expected | None = None
+    database: Database,
+    patient_id: int,
+    patch: PatientPatch,
+    role: Role,
+    expected: Expected | None = None,
 ) -> PatientRecord:
     """PATCH: merge the given fields into the stored record (locked), then validate the whole."""
+    changes = patch.model_dump(by_alias=True, exclude_unset=True, exclude={"id"})
+    if not role.sees_conditions and "medicalCondition" in changes:
+        raise Forbidden(CONDITION_REFUSED)
     async with database.unit_of_work() as connection:
         stored = _found(await patients.get(connection, patient_id, lock=True))
         if expected is not None and not expected.allows(stored.version):
             raise PreconditionFailed()
         current = {wire: getattr(stored, column) for wire, column in BROUGHT.items()}
         current["lastVisit"] = stored.last_visit.isoformat()
-        changes = patch.model_dump(by_alias=True, exclude_unset=True, exclude={"id"})
         try:
             merged = PatientCreate.model_validate({**current, **changes})
         except ValidationError as error:

@@ -10,6 +10,8 @@ import httpx
 import pytest
 from sqlalchemy import URL, create_engine, text
 
+from app.principal import Role
+from tests.accounts import bearer
 from tests.conftest import patient
 from tests.servers import running_server
 
@@ -21,9 +23,12 @@ def live_server(database_url: URL) -> Iterator[str]:
 
 
 @pytest.fixture
-async def http(live_server: str, clean_db: None) -> Any:
+async def http(live_server: str, clean_db: None, tokens: dict[Role, str]) -> Any:
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
-    async with httpx.AsyncClient(base_url=live_server, limits=limits, timeout=30) as client:
+    headers = bearer(tokens[Role.CLINICIAN])
+    async with httpx.AsyncClient(
+        base_url=live_server, limits=limits, timeout=30, headers=headers
+    ) as client:
         yield client
 
 

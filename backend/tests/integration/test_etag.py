@@ -141,7 +141,7 @@ async def test_get_one_with_its_etag_is_one_statement(
     statements.clear()
     response = await client.get("/patients/1")
     assert response.headers["etag"] == '"1"'
-    assert statements == ["SELECT"]
+    assert statements == ["SELECT", "SELECT"]  # the bearer token's owner, then the record
 
 
 async def test_conditional_put_and_delete_are_one_statement_each(
@@ -152,4 +152,5 @@ async def test_conditional_put_and_delete_are_one_statement_each(
     put = await client.put("/patients/1", json=patient(age=50), headers={"If-Match": etag})
     deleted = await client.delete("/patients/1", headers={"If-Match": put.headers["etag"]})
     assert (put.status_code, deleted.status_code) == (200, 200)
-    assert statements == ["UPDATE", "DELETE"]
+    # Each after the one statement that finds the bearer token's owner.
+    assert statements == ["SELECT", "UPDATE", "SELECT", "DELETE"]

@@ -11,6 +11,8 @@ import pytest
 
 from app.config import VERSION, Settings
 from app.main import create_app
+from tests.accounts import bearer
+from tests.conftest import asgi_client
 from tests.servers import free_port
 
 # An outage is answered, not waited out: a 503 well before a client's usual 10 s timeout. The
@@ -43,12 +45,14 @@ async def test_health_ok_when_the_database_answers(client: httpx.AsyncClient) ->
 
 @asynccontextmanager
 async def client_for(settings: Settings, database_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    """A client of the app on `database_url`; the app starts whatever the database does."""
+    """A client of the app on `database_url`; the app starts whatever the database does. It
+    sends a token: finding its owner is the first thing that needs the database."""
     application = create_app(settings.model_copy(update={"database_url": database_url}))
-    async with application.router.lifespan_context(application):
-        transport = httpx.ASGITransport(app=application)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
-            yield http
+    async with (
+        application.router.lifespan_context(application),
+        asgi_client(application, bearer("prt_a-token-to-look-up")) as http,
+    ):
+        yield http
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,8 @@ import httpx
 import pytest
 from sqlalchemy import URL
 
+from app.principal import Role
+from tests.accounts import bearer
 from tests.conftest import patient
 from tests.servers import ServerURL, running_server
 
@@ -148,10 +150,12 @@ def assert_all_unavailable(client: httpx.Client, server: ServerURL) -> None:
     assert "Traceback" not in server.log()
 
 
-def test_database_stops_and_returns_under_a_running_server(proxy: Proxy, database_url: URL) -> None:
+def test_database_stops_and_returns_under_a_running_server(
+    proxy: Proxy, database_url: URL, tokens: dict[Role, str]
+) -> None:
     with (
         running_server(proxy.url_for(database_url)) as server,
-        httpx.Client(base_url=server, timeout=10) as client,
+        httpx.Client(base_url=server, timeout=10, headers=bearer(tokens[Role.CLINICIAN])) as client,
     ):
         assert client.post("/patients", json=patient()).status_code == 201
         assert client.get("/patients/1").status_code == 200
@@ -168,11 +172,13 @@ def test_database_stops_and_returns_under_a_running_server(proxy: Proxy, databas
         assert "unhandled" not in server.log()
 
 
-def test_server_starts_with_the_database_down_and_recovers(proxy: Proxy, database_url: URL) -> None:
+def test_server_starts_with_the_database_down_and_recovers(
+    proxy: Proxy, database_url: URL, tokens: dict[Role, str]
+) -> None:
     proxy.close()
     with (
         running_server(proxy.url_for(database_url), healthy=False) as server,
-        httpx.Client(base_url=server, timeout=10) as client,
+        httpx.Client(base_url=server, timeout=10, headers=bearer(tokens[Role.CLINICIAN])) as client,
     ):
         assert_all_unavailable(client, server)
         assert "database unreachable at start-up" in server.log()

@@ -326,8 +326,8 @@ async def test_unknown_sort_field_names_the_valid_ones(client: httpx.AsyncClient
 async def test_openapi_documents_the_models(client: httpx.AsyncClient) -> None:
     spec = (await client.get("/openapi.json")).json()
     schemas = spec["components"]["schemas"]
-    assert {"PatientCreate", "PatientRead", "ErrorBody"} <= set(schemas)
-    assert "patientID" in schemas["PatientCreate"]["properties"]
+    assert {"PatientBody", "PatientRead", "ErrorBody"} <= set(schemas)
+    assert "patientID" in schemas["PatientBody"]["properties"]
     assert (await client.get("/docs")).status_code == 200
 
 

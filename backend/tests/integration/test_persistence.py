@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.accounts import bearer, cli_token
 from tests.conftest import patient
 from tests.servers import running_server
 
@@ -43,12 +44,18 @@ def stop_postgres(pg: Path) -> None:
     pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pg, user=user)
 
 
+@pytest.fixture(scope="module")
+def token(data_dir: Path) -> str:
+    """A clinician's token in the server's own database, made with the operator's commands."""
+    return cli_token({"PG_DATA_DIR": str(data_dir)})
+
+
 def embedded(pg: Path) -> Any:
     return running_server(None, {"PG_DATA_DIR": str(pg)})
 
 
-def all_patients(base_url: str) -> list[dict[str, Any]]:
-    response = httpx.get(f"{base_url}/patients", timeout=10)
+def all_patients(base_url: str, token: str) -> list[dict[str, Any]]:
+    response = httpx.get(f"{base_url}/patients", timeout=10, headers=bearer(token))
     assert response.status_code == 200
     body: list[dict[str, Any]] = response.json()
     return body
@@ -58,19 +65,20 @@ def body_for(n: int) -> dict[str, Any]:
     return patient(patientID=f"K{n:04}", name=f"Kill Test {n}", age=1 + n % 150)
 
 
-def test_records_survive_a_clean_restart(data_dir: Path) -> None:
+def test_records_survive_a_clean_restart(data_dir: Path, token: str) -> None:
     with embedded(data_dir) as server:
         for n in range(20):
             body = patient(patientID=f"R{n:02}", name=f"Restart {n}")
-            assert httpx.post(f"{server}/patients", json=body).status_code == 201
-        before = all_patients(server)
+            response = httpx.post(f"{server}/patients", json=body, headers=bearer(token))
+            assert response.status_code == 201
+        before = all_patients(server, token)
     assert not (data_dir / "postmaster.pid").exists()  # SIGTERM stopped PostgreSQL too
     with embedded(data_dir) as server:
-        assert all_patients(server) == before
+        assert all_patients(server, token) == before
         assert len(before) == 20
 
 
-async def post_until_killed(server: Any) -> tuple[dict[str, dict[str, Any]], set[str]]:
+async def post_until_killed(server: Any, token: str) -> tuple[dict[str, dict[str, Any]], set[str]]:
     """WRITERS clients POST new patients until the server dies under them (kill -9 after
     KILL_AFTER acknowledgements). Returns the acknowledged records and every ID attempted."""
     acknowledged: dict[str, dict[str, Any]] = {}
@@ -90,20 +98,24 @@ async def post_until_killed(server: Any) -> tuple[dict[str, dict[str, Any]], set
             if len(acknowledged) == KILL_AFTER:
                 server.process.kill()
 
-    async with httpx.AsyncClient(base_url=server, timeout=10) as client:
+    async with httpx.AsyncClient(base_url=server, timeout=10, headers=bearer(token)) as client:
         await asyncio.wait_for(asyncio.gather(*(writer(client) for _ in range(WRITERS))), 60)
     server.process.wait()
     return acknowledged, attempted
 
 
-async def test_kill_9_mid_stream_keeps_every_acknowledged_record(data_dir: Path) -> None:
+async def test_kill_9_mid_stream_keeps_every_acknowledged_record(
+    data_dir: Path, token: str
+) -> None:
     with embedded(data_dir) as server:
-        before = all_patients(server)
-        acknowledged, attempted = await post_until_killed(server)
+        before = all_patients(server, token)
+        acknowledged, attempted = await post_until_killed(server, token)
     assert len(acknowledged) >= KILL_AFTER
     # PostgreSQL outlived the app; the restart reuses it and forgets the dead owner.
     with embedded(data_dir) as server:
-        stored = {p["patientID"]: p for p in all_patients(server) if p["patientID"][0] == "K"}
+        stored = {
+            p["patientID"]: p for p in all_patients(server, token) if p["patientID"][0] == "K"
+        }
         # Every acknowledged record is there, exactly as acknowledged.
         assert {key: stored.get(key) for key in acknowledged} == acknowledged
         # Anything else is a whole record that was in flight at the kill (its commit landed,
@@ -113,5 +125,5 @@ async def test_kill_9_mid_stream_keeps_every_acknowledged_record(data_dir: Path)
         assert len(unacknowledged) <= WRITERS
         for key in unacknowledged:
             assert {k: v for k, v in stored[key].items() if k != "id"} == body_for(int(key[1:]))
-        assert [p for p in all_patients(server) if p["patientID"][0] != "K"] == before
+        assert [p for p in all_patients(server, token) if p["patientID"][0] != "K"] == before
     assert not (data_dir / "postmaster.pid").exists()  # the restarted owner stopped it cleanly

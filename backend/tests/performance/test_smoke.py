@@ -15,6 +15,8 @@ import httpx
 import pytest
 from sqlalchemy import URL, create_engine, text
 
+from app.principal import Role
+from tests.accounts import bearer
 from tests.conftest import patient
 from tests.servers import running_server
 
@@ -46,7 +48,9 @@ def live_server(database_url: URL) -> Iterator[LiveServer]:
 
 
 @pytest.fixture
-async def http(live_server: LiveServer, clean_db: None, database_url: URL) -> Any:
+async def http(
+    live_server: LiveServer, clean_db: None, database_url: URL, tokens: dict[Role, str]
+) -> Any:
     engine = create_engine(database_url)
     with engine.begin() as connection:
         connection.execute(
@@ -59,7 +63,10 @@ async def http(live_server: LiveServer, clean_db: None, database_url: URL) -> An
         )
     engine.dispose()
     limits = httpx.Limits(max_connections=CONCURRENCY * 2)
-    async with httpx.AsyncClient(base_url=live_server.url, limits=limits, timeout=30) as client:
+    headers = bearer(tokens[Role.CLINICIAN])
+    async with httpx.AsyncClient(
+        base_url=live_server.url, limits=limits, timeout=30, headers=headers
+    ) as client:
         yield client
 
 

@@ -13,10 +13,12 @@ from app.models.patient import Patient
 from app.schemas.patient import (
     EXAMPLE,
     PageEnvelope,
+    PatientBody,
     PatientCreate,
     PatientPatch,
     PatientRead,
     PatientReplace,
+    PatientReplaceBody,
 )
 from tests.conftest import patient
 
@@ -54,6 +56,18 @@ def test_create_and_replace_schema_names_every_wire_field_and_nothing_more(
     assert schema["additionalProperties"] is False
     assert schema["required"] == WIRE
     assert set(schema["properties"]) == set(WIRE) | ({"id"} if model is PatientReplace else set())
+
+
+@pytest.mark.parametrize(
+    ("body", "model"), [(PatientBody, PatientCreate), (PatientReplaceBody, PatientReplace)]
+)
+def test_bodies_as_received_are_documented_as_the_model_they_must_meet(
+    body: type[BaseModel], model: type[BaseModel]
+) -> None:
+    documented, complete = body.model_json_schema(), model.model_json_schema(by_alias=True)
+    assert documented["properties"] == complete["properties"]
+    # A receptionist's body leaves medicalCondition out; the service requires it from others.
+    assert documented["required"] == [field for field in WIRE if field != "medicalCondition"]
 
 
 UNKNOWN = ["foo", "ID", "patientId", "createdAt", "legacyId"]

@@ -4,20 +4,31 @@ from typing import Any
 
 from fastapi import APIRouter, Response, status
 
-from app.api.deps import DatabaseDep, IfMatchDep, ListQueryDep, PatientIdDep, WholeListDep
+from app.api.deps import (
+    DatabaseDep,
+    DeleterDep,
+    IfMatchDep,
+    ListQueryDep,
+    PatientIdDep,
+    StaffDep,
+    WholeListDep,
+)
+from app.api.views import shown
 from app.concurrency import etag
 from app.repositories.patients import PatientRecord
 from app.schemas.errors import ErrorBody
 from app.schemas.patient import (
     PageEnvelope,
-    PatientCreate,
+    PatientBody,
     PatientPatch,
     PatientRead,
-    PatientReplace,
+    PatientReplaceBody,
 )
 from app.services import patient_service
 
 router = APIRouter(prefix="/patients", tags=["patients"])
+# Every route needs a signed-in staff member (api.deps.StaffDep); a receptionist's answers
+# never carry medicalCondition (api.views.shown).
 
 
 def _header(description: str) -> dict[str, Any]:
@@ -43,6 +54,10 @@ DUPLICATE: dict[int | str, dict[str, Any]] = {
 STALE: dict[int | str, dict[str, Any]] = {
     412: {"model": ErrorBody, "description": "If-Match does not name the current version"}
 }
+GUARDED: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorBody, "description": "Not signed in (no valid session or token)"},
+    403: {"model": ErrorBody, "description": "The role does not allow this"},
+}
 
 
 def _tagged(record: PatientRecord, response: Response) -> PatientRecord:
@@ -54,11 +69,15 @@ def _tagged(record: PatientRecord, response: Response) -> PatientRecord:
 @router.get(
     "",
     response_model=list[PatientRead] | PageEnvelope,
-    responses={200: TOTAL, **ERRORS},
+    responses={200: TOTAL, **ERRORS, **GUARDED},
     summary="List patients (json-server query language)",
 )
 async def list_patients(
-    database: DatabaseDep, query: ListQueryDep, whole_list: WholeListDep, response: Response
+    database: DatabaseDep,
+    viewer: StaffDep,
+    query: ListQueryDep,
+    whole_list: WholeListDep,
+    response: Response,
 ) -> list[PatientRecord] | PageEnvelope | Response:
     """Filters, `_sort`, `_start/_end/_limit` slices or the `_page` envelope; `X-Total-Count`."""
     if query.whole_table:
@@ -66,69 +85,81 @@ async def list_patients(
     found = await patient_service.list_patients(database, query)
     response.headers["X-Total-Count"] = str(found.total)
     if found.page is None:
-        return found.items
-    return PageEnvelope.build(found.items, found.total, found.page, found.per_page)
+        return shown(viewer, found.items, response)
+    envelope = PageEnvelope.build(found.items, found.total, found.page, found.per_page)
+    return shown(viewer, envelope, response)
 
 
-@router.get("/{id}", response_model=PatientRead, responses={200: ETAG, **ERRORS, **NOT_FOUND})
-async def get_patient(database: DatabaseDep, id: PatientIdDep, response: Response) -> PatientRecord:
+@router.get(
+    "/{id}", response_model=PatientRead, responses={200: ETAG, **ERRORS, **NOT_FOUND, **GUARDED}
+)
+async def get_patient(
+    database: DatabaseDep, viewer: StaffDep, id: PatientIdDep, response: Response
+) -> PatientRecord | Response:
     """One patient by its numeric id."""
-    return _tagged(await patient_service.get_patient(database, id), response)
+    found = await patient_service.get_patient(database, id)
+    return shown(viewer, _tagged(found, response), response)
 
 
 @router.post(
     "",
     response_model=PatientRead,
     status_code=status.HTTP_201_CREATED,
-    responses={201: ETAG, **ERRORS, **DUPLICATE},
+    responses={201: ETAG, **ERRORS, **DUPLICATE, **GUARDED},
 )
 async def create_patient(
-    database: DatabaseDep, data: PatientCreate, response: Response
-) -> PatientRecord:
+    database: DatabaseDep, viewer: StaffDep, data: PatientBody, response: Response
+) -> PatientRecord | Response:
     """Register a patient; the server assigns `id`."""
-    return _tagged(await patient_service.create_patient(database, data), response)
+    created = await patient_service.create_patient(database, data, viewer.role)
+    return shown(viewer, _tagged(created, response), response)
 
 
 @router.put(
     "/{id}",
     response_model=PatientRead,
-    responses={200: ETAG, **ERRORS, **NOT_FOUND, **DUPLICATE, **STALE},
+    responses={200: ETAG, **ERRORS, **NOT_FOUND, **DUPLICATE, **STALE, **GUARDED},
 )
 async def replace_patient(
     database: DatabaseDep,
-    data: PatientReplace,
+    viewer: StaffDep,
+    data: PatientReplaceBody,
     id: PatientIdDep,
     expected: IfMatchDep,
     response: Response,
-) -> PatientRecord:
+) -> PatientRecord | Response:
     """Replace every field of a patient (only if still at the If-Match version, when given)."""
-    replaced = await patient_service.replace_patient(database, id, data, expected)
-    return _tagged(replaced, response)
+    replaced = await patient_service.replace_patient(database, id, data, viewer.role, expected)
+    return shown(viewer, _tagged(replaced, response), response)
 
 
 @router.patch(
     "/{id}",
     response_model=PatientRead,
-    responses={200: ETAG, **ERRORS, **NOT_FOUND, **DUPLICATE, **STALE},
+    responses={200: ETAG, **ERRORS, **NOT_FOUND, **DUPLICATE, **STALE, **GUARDED},
 )
 async def patch_patient(
     database: DatabaseDep,
+    viewer: StaffDep,
     data: PatientPatch,
     id: PatientIdDep,
     expected: IfMatchDep,
     response: Response,
-) -> PatientRecord:
+) -> PatientRecord | Response:
     """Change some fields; the merged record must still satisfy every rule."""
-    return _tagged(await patient_service.patch_patient(database, id, data, expected), response)
+    patched = await patient_service.patch_patient(database, id, data, viewer.role, expected)
+    return shown(viewer, _tagged(patched, response), response)
 
 
 @router.delete(
-    "/{id}", response_model=PatientRead, responses={200: ETAG, **ERRORS, **NOT_FOUND, **STALE}
+    "/{id}",
+    response_model=PatientRead,
+    responses={200: ETAG, **ERRORS, **NOT_FOUND, **STALE, **GUARDED},
 )
 async def delete_patient(
-    database: DatabaseDep, id: PatientIdDep, expected: IfMatchDep, response: Response
+    database: DatabaseDep, _: DeleterDep, id: PatientIdDep, expected: IfMatchDep, response: Response
 ) -> PatientRecord:
-    """Delete a patient and answer the deleted record, as json-server does."""
+    """Delete a patient and answer the deleted record, as json-server does (not a receptionist)."""
     return _tagged(await patient_service.delete_patient(database, id, expected), response)
 
 

@@ -1,0 +1,40 @@
+"""What a role is shown of a patient: the response model's shape, minus the fields the role may
+never receive (a receptionist: `medicalCondition`). Routes pass every answer through `shown`.
+
+For the roles that see everything the answer goes back untouched, to the route's response
+model (the fast path); for the others it is rendered here with the same model, fields excluded.
+"""
+
+from typing import TypeVar
+
+from fastapi import Response
+from pydantic import TypeAdapter
+
+from app.principal import Principal
+from app.repositories.patients import PatientRecord
+from app.schemas.patient import FIELDS, PageEnvelope, PatientRead
+
+PATIENT = TypeAdapter(PatientRead)
+PATIENTS = TypeAdapter(list[PatientRead])
+
+Content = TypeVar("Content", PatientRecord, list[PatientRecord], PageEnvelope)
+
+
+def shown(viewer: Principal, content: Content, response: Response) -> Content | Response:
+    """`content` (a record, a list of records or a page envelope) as `viewer` may see it; the
+    headers already set on `response` (ETag, X-Total-Count) are kept."""
+    hidden = {FIELDS[wire] for wire in viewer.role.hidden_fields}
+    if not hidden:
+        return content
+    if isinstance(content, PatientRecord):
+        body = PATIENT.dump_json(
+            PATIENT.validate_python(content, from_attributes=True), by_alias=True, exclude=hidden
+        )
+    elif isinstance(content, PageEnvelope):
+        body = content.model_dump_json(
+            by_alias=True, exclude={"data": {"__all__": hidden}}
+        ).encode()
+    else:
+        rows = PATIENTS.validate_python(content, from_attributes=True)
+        body = PATIENTS.dump_json(rows, by_alias=True, exclude={"__all__": hidden})
+    return Response(body, headers=dict(response.headers), media_type="application/json")

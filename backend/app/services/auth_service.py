@@ -1,0 +1,190 @@
+"""Signing in and out, sessions, personal API tokens and sign-in throttling.
+
+Everything lives in PostgreSQL (app/models/account.py), so every app process sees the same
+sign-outs, disabled accounts and lock-outs at once; nothing about a credential is cached.
+"""
+
+import asyncio
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from app import passwords
+from app.config import Settings
+from app.database import Connection, Database
+from app.errors import (
+    FieldProblem,
+    InvalidBody,
+    NotSignedIn,
+    TokenNotFound,
+    TooManySignIns,
+    WrongCredentials,
+)
+from app.principal import Principal, Role
+from app.repositories import accounts
+from app.repositories.accounts import Credential, TokenRecord, UserRecord
+
+TOKEN_PREFIX = "prt_"  # recognisable to secret scanners and in a leaked log
+SECRET_BYTES = 32
+
+
+def digest(secret: str) -> bytes:
+    """What is stored of a session or token secret: 256 random bits need no slow hash."""
+    return hashlib.sha256(secret.encode()).digest()
+
+
+def _principal(credential: Credential | None, session_secret: str | None = None) -> Principal:
+    if credential is None:
+        raise NotSignedIn("Your session has ended or your token is not valid; sign in again.")
+    return Principal(
+        credential.user_id,
+        credential.username,
+        Role(credential.role),
+        credential.must_change_password,
+        session_secret,
+    )
+
+
+async def principal_for_token(database: Database, token: str) -> Principal:
+    """The staff member an `Authorization: Bearer` token acts for, or NotSignedIn."""
+    async with database.reader() as connection:
+        return _principal(await accounts.credential_by_token(connection, digest(token)))
+
+
+async def principal_for_session(database: Database, settings: Settings, secret: str) -> Principal:
+    """The staff member a session cookie belongs to, or NotSignedIn; the session is kept alive.
+
+    The last-seen time is written at most every tenth of the idle timeout (and at most every
+    minute), so a session may end up to that much before a full idle timeout has passed.
+    """
+    idle = timedelta(seconds=settings.session_idle_timeout_s)
+    touch = min(idle / 10, timedelta(minutes=1))
+    async with database.reader() as connection:
+        credential = await accounts.credential_by_session(connection, digest(secret), idle, touch)
+    return _principal(credential, secret)
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A successful sign-in: the account and the new session's secret (the cookie's value)."""
+
+    user: UserRecord
+    session_secret: str
+
+
+async def sign_in(
+    database: Database, settings: Settings, username: str, password: str, client: str
+) -> SignedIn:
+    """Check the password and open a session; throttled per username and per client address.
+
+    The failure that decides a lock-out is recorded (and committed) before the answer, and
+    attempts for one username run one at a time across processes (an advisory lock), so
+    parallel guesses cannot slip past the limit. An unknown username costs and answers exactly
+    like a wrong password.
+    """
+    key = digest(username.casefold())
+    window = timedelta(seconds=settings.sign_in_window_s)
+    async with database.unit_of_work() as connection:
+        await accounts.lock_sign_ins(connection, key)
+        await _refuse_if_throttled(connection, settings, key, client, window)
+        user = await accounts.user_named(connection, username)
+        stored = None if user is None or user.disabled else user.password_hash
+        matches, rehashed = await asyncio.to_thread(passwords.verify, password, stored)
+        secret = None
+        if user is None or not matches:
+            await accounts.record_failure(connection, key, client, window)
+        else:
+            await accounts.clear_failures(connection, key)
+            if rehashed is not None:
+                await accounts.update_user(connection, user.id, {"password_hash": rehashed})
+            secret = secrets.token_urlsafe(SECRET_BYTES)
+            await accounts.delete_dead_sessions(
+                connection, timedelta(seconds=settings.session_idle_timeout_s)
+            )
+            max_age = timedelta(seconds=settings.session_max_age_s)
+            await accounts.insert_session(connection, digest(secret), user.id, max_age)
+    if user is None or secret is None:  # raised after the commit: the failure must be kept
+        raise WrongCredentials()
+    return SignedIn(user, secret)
+
+
+async def _refuse_if_throttled(
+    connection: Connection,
+    settings: Settings,
+    key: bytes,
+    client: str,
+    window: timedelta,
+) -> None:
+    """TooManySignIns, with the seconds until the oldest counted failure leaves the window."""
+    by_user, user_oldest, by_client, client_oldest = await accounts.recent_failures(
+        connection, key, client, window
+    )
+    blocking = [
+        oldest
+        for count, limit, oldest in (
+            (by_user, settings.sign_in_max_failures, user_oldest),
+            (by_client, settings.sign_in_max_failures_per_client, client_oldest),
+        )
+        if count >= limit and oldest is not None
+    ]
+    if blocking:
+        now = await accounts.now(connection)
+        wait = max(oldest + window - now for oldest in blocking)
+        raise TooManySignIns(max(1, int(wait.total_seconds()) + 1))
+
+
+async def sign_out(database: Database, session_secret: str) -> None:
+    """End this session at once, on every process."""
+    async with database.reader() as connection:
+        await accounts.delete_session(connection, digest(session_secret))
+
+
+async def change_password(database: Database, principal: Principal, current: str, new: str) -> None:
+    """The signed-in user's own change: their other sessions end, this one stays."""
+    assert principal.user_id is not None
+    problem = passwords.weakness(new, principal.username)
+    if problem is not None:
+        raise InvalidBody(
+            "The new password cannot be used.", [FieldProblem("newPassword", problem)]
+        )
+    async with database.unit_of_work() as connection:
+        user = await accounts.user_by_id(connection, principal.user_id, lock=True)
+        stored = user.password_hash if user is not None else None
+        matches, _ = await asyncio.to_thread(passwords.verify, current, stored)
+        if user is None or not matches:
+            problems = [FieldProblem("currentPassword", "is not your current password")]
+            raise InvalidBody("The password was not changed.", problems)
+        new_hash = await asyncio.to_thread(passwords.hash_password, new)
+        changes = {"password_hash": new_hash, "must_change_password": False}
+        await accounts.update_user(connection, user.id, changes)
+        keep = digest(principal.session_secret) if principal.session_secret else None
+        await accounts.delete_sessions_of(connection, user.id, keep)
+
+
+async def create_token(
+    database: Database, principal: Principal, name: str, days: int
+) -> tuple[TokenRecord, str]:
+    """A new personal token and its secret, which is shown once and stored only hashed."""
+    assert principal.user_id is not None
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(SECRET_BYTES)
+    async with database.reader() as connection:
+        token = await accounts.insert_token(
+            connection, principal.user_id, name, digest(secret), timedelta(days=days)
+        )
+    return token, secret
+
+
+async def list_tokens(database: Database, principal: Principal) -> list[TokenRecord]:
+    """The signed-in user's unexpired tokens (never their secrets)."""
+    assert principal.user_id is not None
+    async with database.reader() as connection:
+        return await accounts.tokens_of(connection, principal.user_id)
+
+
+async def revoke_token(database: Database, principal: Principal, token_id: int) -> None:
+    """Delete one of the signed-in user's tokens; it stops working at once."""
+    assert principal.user_id is not None
+    async with database.reader() as connection:
+        if not await accounts.delete_token(connection, principal.user_id, token_id):
+            raise TokenNotFound()
