@@ -35,7 +35,8 @@ def clean_db(database_url: URL) -> Iterator[None]:
     """Each test owns its data: start from an empty table with ids from 1."""
     engine = create_engine(database_url)
     with engine.begin() as connection:
-        connection.execute(text("TRUNCATE patients RESTART IDENTITY"))
+        # Failed sign-ins too: the lock-outs of one test must not throttle the next.
+        connection.execute(text("TRUNCATE patients, sign_in_failures RESTART IDENTITY"))
     engine.dispose()
     yield
 
