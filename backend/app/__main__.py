@@ -177,7 +177,7 @@ def account_command(args: argparse.Namespace) -> None:
             user = _with_database(
                 url, settings, lambda db: user_service.set_password(db, args.username, password)
             )
-            print(f"Password of {user.username!r} set; their sessions have ended.")
+            print(f"Password of {user.username!r} set; their sessions and tokens have ended.")
         else:
             print(_with_database(url, settings, lambda db: _token_for(db, args)))
     except RegistryError as error:

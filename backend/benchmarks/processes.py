@@ -8,7 +8,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,15 +88,15 @@ def serving(
         _stop(process)
 
 
-def settle(url: str, probe: str, limit_s: float = 90.0) -> float:
-    """Wait until `probe` answers within a second (earlier requests drained); seconds waited."""
+def settle(
+    url: str, probe: str, headers: Mapping[str, str] | None = None, limit_s: float = 90.0
+) -> float:
+    """Wait until `probe` answers within a second (earlier requests drained); seconds waited.
+    `headers`: the credentials the measured requests carry, so the probe takes their path."""
     started = time.monotonic()
     while time.monotonic() - started < limit_s:
         asked = time.monotonic()
-        try:
-            with urllib.request.urlopen(url + probe, timeout=limit_s) as answer:
-                answer.read()
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
+        if status(url + probe, headers, timeout=limit_s) is None:
             time.sleep(0.5)
             continue
         if time.monotonic() - asked < 1.0:
@@ -104,17 +104,29 @@ def settle(url: str, probe: str, limit_s: float = 90.0) -> float:
     return time.monotonic() - started
 
 
+def status(url: str, headers: Mapping[str, str] | None = None, timeout: float = 30) -> int | None:
+    """The HTTP status a GET of `url` answers (401 and 404 are answers too); None when the
+    server does not answer."""
+    request = urllib.request.Request(url, headers=dict(headers or {}))
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as answer:
+            answer.read()
+            return int(answer.status)
+    except urllib.error.HTTPError as error:
+        error.read()
+        return int(error.code)
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return None
+
+
 def _wait_ready(server: Server, probe: str, deadline: float, log: Path) -> None:
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
             tail = log.read_text(errors="replace")[-2000:]
             raise RuntimeError(f"{server.name} exited with {server.process.returncode}: {tail}")
-        try:
-            with urllib.request.urlopen(server.url + probe, timeout=30) as answer:
-                if answer.status < 500:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
+        answered = status(server.url + probe)
+        if answered is not None and answered < 500:  # the API's 401 without credentials too
+            return
         time.sleep(0.1)
     raise RuntimeError(f"{server.name} did not answer {probe} in time")
 

@@ -1,9 +1,12 @@
 """`make bench`: json-server and this API side by side on the same generated patients.
 
 For each size: generate the records, give them to json-server (db.json) and PostgreSQL (COPY),
-then drive json-server 1.0.0-beta.3, json-server 0.17.4 (for `q`), the lean route (the leanest
-`GET /patients/{id}` we can write, benchmarks/lean.py) and the API one after the other with wrk,
-and write docs/benchmarks.md with its charts (benchmarks/report.py).
+make the staff accounts the API's requests act for (benchmarks/accounts.py), then drive
+json-server 1.0.0-beta.3, json-server 0.17.4 (for `q`), the lean route (the leanest
+`GET /patients/{id}` we can write, benchmarks/lean.py) and the API (every request with a bearer
+token) one after the other with wrk. At 100,000 patients, also the sign-in cost: one record
+with a bearer token, with a session cookie and with OPEN_ACCESS=true, alternated. Then write
+docs/benchmarks.md with its charts (benchmarks/report.py).
 """
 
 import argparse
@@ -14,12 +17,14 @@ import platform
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks import datasets, report
+from benchmarks import accounts, datasets, report
+from benchmarks.accounts import COOKIE, OPEN, SIGN_IN_SIZE, TOKEN
 from benchmarks.processes import (
     BACKEND,
     BENCH_DIR,
@@ -29,9 +34,10 @@ from benchmarks.processes import (
     Server,
     serving,
     settle,
+    status,
     uvicorn_command,
 )
-from benchmarks.wrk import Result, ensure_wrk, measure
+from benchmarks.wrk import Result, Target, alternate, ensure_wrk, measure
 
 JS1, JS017, API, HELLO = "json-server 1.0.0-beta.3", "json-server 0.17.4", "API", "hello-world"
 LEAN = "lean route"
@@ -68,37 +74,53 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repetitions", type=int, default=3, help="median of this many runs")
     parser.add_argument("--timeout", type=float, default=10.0, help="wrk's per-request timeout")
     parser.add_argument("--workers", type=int, default=2, help="uvicorn workers (API and hello)")
-    parser.add_argument("--only", default="", help="comma-separated scenarios (development)")
+    parser.add_argument(
+        "--only", default="", help="comma-separated scenarios, `signin` too (development)"
+    )
     parser.add_argument("--report-only", action="store_true", help="rewrite the doc from results")
+    parser.add_argument(
+        "--doc",
+        type=Path,
+        default=report.DOC,
+        help="write the report here, its charts in the folder of the same name without .md "
+        "(a smoke run's, kept out of docs/)",
+    )
     args = parser.parse_args(argv)
     if args.report_only:
-        report.write(json.loads(RESULTS.read_text()))
+        report.write(json.loads(RESULTS.read_text()), args.doc)
         return
     started = time.monotonic()
     ensure_wrk()
     ensure_json_server_017()
-    results: dict[str, Any] = {"machine": machine(), "settings": vars(args), "sizes": {}}
+    settings = {**vars(args), "doc": str(args.doc)}
+    results: dict[str, Any] = {"machine": machine(), "settings": settings, "sizes": {}}
     sizes = [int(size) for size in args.sizes.split(",")]
     only = set(filter(None, args.only.split(",")))
+    sign_in_size = SIGN_IN_SIZE if SIGN_IN_SIZE in sizes else max(sizes)
     with datasets.postgres_server(BENCH_DIR) as server:
         results["postgres"] = postgres_version(server)
         results["hello"] = dataclasses.asdict(hello_world(args))
         log(f"hello-world: {results['hello']['rps']:.0f} req/s")
         for count in sizes:
-            results["sizes"][str(count)] = bench_size(server, count, args, only)
+            sign_in = count == sign_in_size and (not only or "signin" in only)
+            results["sizes"][str(count)] = bench_size(server, count, args, only, sign_in)
             RESULTS.write_text(json.dumps(results, indent=1))
     results["total_seconds"] = time.monotonic() - started
     RESULTS.write_text(json.dumps(results, indent=1))
-    report.write(results)
-    log(f"done in {results['total_seconds'] / 60:.1f} min; wrote docs/benchmarks.md")
+    report.write(results, args.doc)
+    log(f"done in {results['total_seconds'] / 60:.1f} min; wrote {args.doc}")
 
 
-def bench_size(server: Any, count: int, args: argparse.Namespace, only: set[str]) -> dict[str, Any]:
-    """One data size: load it, then each server in turn on its scenarios."""
+def bench_size(
+    server: Any, count: int, args: argparse.Namespace, only: set[str], sign_in: bool
+) -> dict[str, Any]:
+    """One data size: load it and make its staff accounts, then each server in turn on its
+    scenarios (and, at one size, the sign-in cost)."""
     folder = BENCH_DIR / str(count)
     folder.mkdir(parents=True, exist_ok=True)
     data = datasets.prepare(folder, server, count)
-    log(f"{count}: data ready in {data.load_seconds:.0f} s")
+    staff = accounts.create(data.database_url)
+    log(f"{count}: data and accounts ready in {data.load_seconds:.0f} s")
     out: dict[str, Any] = {
         "db_json_bytes": len(data.db_json_bytes),
         "pg_bytes": data.pg_bytes,
@@ -115,20 +137,32 @@ def bench_size(server: Any, count: int, args: argparse.Namespace, only: set[str]
             continue
         # json-server at 1M answers a sorted page or a scan in seconds: one bounded run only.
         runs = 1 if count >= LARGE and name in JSON_SERVERS else reps
-        out["servers"][name] = run_server(name, data, wanted, args, runs)
+        headers = staff.bearer if name == API else {}
+        out["servers"][name] = run_server(name, data, wanted, args, runs, headers)
+    if sign_in:
+        out["sign_in"] = sign_in_cost(data, staff, args, reps)
     del data
     return out
 
 
 def run_server(
-    name: str, data: datasets.DataSet, scenarios: list[str], args: argparse.Namespace, reps: int
+    name: str,
+    data: datasets.DataSet,
+    scenarios: list[str],
+    args: argparse.Namespace,
+    reps: int,
+    headers: dict[str, str],
 ) -> dict[str, Any]:
-    """Start one server on the data, drive each scenario, read its memory, stop it."""
+    """Start one server on the data, drive each scenario with `headers` (the API's bearer
+    token) on every request, read its memory, stop it."""
     out: dict[str, Any] = {"scenarios": {}}
     with start(name, data, args) as running:
         out["start_seconds"] = running.started_in
+        if headers:
+            expect(running.url, headers, 200)
+            expect(running.url, {}, 401)
         for scenario in scenarios:
-            result = drive(running, scenario, data, args, reps)
+            result = drive(running, scenario, data, args, reps, headers)
             out["scenarios"][scenario] = dataclasses.asdict(result)
             log(
                 f"{data.count} {name} {scenario}: {result.rps:.1f} req/s "
@@ -142,15 +176,19 @@ def run_server(
 
 
 def start(
-    name: str, data: datasets.DataSet, args: argparse.Namespace
+    name: str,
+    data: datasets.DataSet,
+    args: argparse.Namespace,
+    env: dict[str, str] | None = None,
 ) -> AbstractContextManager[Server]:
     """One server on the data: json-server on its db.json; the API and the lean route with
-    uvicorn's `--workers` on the size's database."""
+    uvicorn's `--workers` on the size's database, in production unless `env` says otherwise."""
     if name in JSON_SERVERS:
         return json_server(name, data)
     env = {
         "DATABASE_URL": data.database_url.render_as_string(hide_password=False),
         "ENVIRONMENT": "production",
+        **(env or {}),
     }
     if name == LEAN:
         command = uvicorn_command("benchmarks.lean", args.workers)
@@ -167,6 +205,59 @@ def start(
             str(args.workers),
         ]
     return serving(name, command, "/patients/1", env=env, cwd=BACKEND)
+
+
+def sign_in_cost(
+    data: datasets.DataSet, staff: accounts.Staff, args: argparse.Namespace, reps: int
+) -> dict[str, Any]:
+    """`GET /patients/{random id}` with a bearer token, with a session cookie (one sign-in,
+    the cookie reused) and with no credentials on a server started with OPEN_ACCESS=true.
+
+    Production refuses OPEN_ACCESS, so both servers run with ENVIRONMENT=development (the one
+    difference from production that a request feels: readable log lines instead of JSON) and
+    differ in nothing else; the three variants are alternated run by run.
+    """
+    signed = {"ENVIRONMENT": "development"}
+    with (
+        start(f"{API} sign-in", data, args, signed) as checking,
+        start(f"{API} open-access", data, args, {**signed, "OPEN_ACCESS": "true"}) as open_access,
+    ):
+        targets = {
+            TOKEN: Target(checking.url, staff.bearer),
+            COOKIE: Target(checking.url, accounts.session_cookie(checking.url, staff)),
+            OPEN: Target(open_access.url),
+        }
+        for target in targets.values():
+            expect(target.url, target.headers, 200)
+        expect(checking.url, {}, 401)
+        results = alternate(
+            targets,
+            ["one", str(data.count), "-", "{run}", "1"],
+            args.seconds,
+            args.warmup,
+            reps,
+            args.timeout,
+            settle=lambda target: settle(target.url, "/patients/1", target.headers),
+        )
+    for variant, result in results.items():
+        log(
+            f"{data.count} sign-in cost, one record, {variant}: {result.rps:.1f} req/s "
+            f"p50 {result.p50_ms:.1f} ms p99 {result.p99_ms:.1f} ms "
+            f"errors {result.errors} timeouts {result.timeouts} {result.note}"
+        )
+    return {
+        "environment": "development",
+        "variants": {variant: dataclasses.asdict(result) for variant, result in results.items()},
+    }
+
+
+def expect(url: str, headers: Mapping[str, str], wanted: int, probe: str = "/patients/1") -> None:
+    """Stop the run when the credentials do not do what the measurement assumes (a benchmark
+    of 401 answers would look fast)."""
+    answered = status(url + probe, headers)
+    if answered != wanted:
+        sent = ", ".join(headers) or "no credentials"
+        raise RuntimeError(f"GET {probe} with {sent} answered {answered}, expected {wanted}")
 
 
 def json_server(name: str, data: datasets.DataSet) -> AbstractContextManager[Server]:
@@ -200,9 +291,15 @@ def json_server(name: str, data: datasets.DataSet) -> AbstractContextManager[Ser
 
 
 def drive(
-    server: Server, scenario: str, data: datasets.DataSet, args: argparse.Namespace, reps: int
+    server: Server,
+    scenario: str,
+    data: datasets.DataSet,
+    args: argparse.Namespace,
+    reps: int,
+    headers: dict[str, str],
 ) -> Result:
-    """One scenario on one running server: wrk with the Lua script's mode and values."""
+    """One scenario on one running server: wrk with the Lua script's mode and values, and
+    `headers` on every request."""
     pages = max(1, min(50, data.count // 20))
     values = {"pid": data.patient_ids, "q": data.fragments, "mix": data.patient_ids}
     mode = "q017" if server.name == JS017 else scenario
@@ -216,7 +313,8 @@ def drive(
         warmup,
         reps,
         args.timeout,
-        settle=lambda: settle(server.url, "/patients/1"),
+        settle=lambda: settle(server.url, "/patients/1", headers),
+        headers=headers,
     )
 
 

@@ -7,7 +7,7 @@ import shutil
 import statistics
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,8 +55,24 @@ def _is_root() -> bool:
     return os.geteuid() == 0
 
 
-def run_once(url: str, args: list[str], seconds: float, timeout_s: float) -> dict[str, float]:
-    """One wrk run; a hung server is cut off `timeout_s` after the run should have ended."""
+@dataclass(frozen=True)
+class Target:
+    """Where one variant of a measurement sends its requests, and the headers every request
+    carries (credentials: `Authorization: Bearer ...`, `Cookie: ...`; none for json-server)."""
+
+    url: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+def run_once(
+    url: str,
+    args: list[str],
+    seconds: float,
+    timeout_s: float,
+    headers: Mapping[str, str] | None = None,
+) -> dict[str, float]:
+    """One wrk run; a hung server is cut off `timeout_s` after the run should have ended.
+    `headers` go on every request (wrk's -H; bench.lua adds them to its POSTs too)."""
     token = f"{int(time.time()) % 100000}r{next(_RUNS)}"  # unique POSTed patientIDs per run
     args = [arg.replace("{run}", token) for arg in args]
     command = [
@@ -65,6 +81,7 @@ def run_once(url: str, args: list[str], seconds: float, timeout_s: float) -> dic
         f"-c{CONNECTIONS}",
         f"-d{max(1, round(seconds))}s",
         f"--timeout={max(1, round(timeout_s))}s",
+        *[part for name, value in (headers or {}).items() for part in ("-H", f"{name}: {value}")],
         "-s",
         str(SCRIPT),
         url,
@@ -95,6 +112,7 @@ def measure(
     repetitions: int,
     timeout_s: float,
     settle: Callable[[], float] = lambda: 0.0,
+    headers: Mapping[str, str] | None = None,
 ) -> Result:
     """Warm up once, then `repetitions` runs; the run with the median req/s is reported.
 
@@ -104,11 +122,45 @@ def measure(
     settled = 0.0
     if warmup > 0:
         settled += settle()
-        run_once(url, args, warmup, timeout_s)
+        run_once(url, args, warmup, timeout_s, headers)
     runs = []
     for _ in range(repetitions):
         settled += settle()
-        runs.append(run_once(url, args, seconds, timeout_s))
+        runs.append(run_once(url, args, seconds, timeout_s, headers))
+    return _summary(runs, seconds, settled)
+
+
+def alternate(
+    targets: Mapping[str, Target],
+    args: list[str],
+    seconds: float,
+    warmup: float,
+    repetitions: int,
+    timeout_s: float,
+    settle: Callable[[Target], float] = lambda target: 0.0,
+) -> dict[str, Result]:
+    """The same requests to several targets, alternated: each warmed up once, then
+    `repetitions` rounds in which every target runs once, the order rotated each round, so a
+    change in the machine's load falls on all of them alike. Each target's median run."""
+    names = list(targets)
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name in names}
+    settled = dict.fromkeys(names, 0.0)
+    if warmup > 0:
+        for name in names:
+            settled[name] += settle(targets[name])
+            run_once(targets[name].url, args, warmup, timeout_s, targets[name].headers)
+    for round_ in range(repetitions):
+        shift = round_ % len(names)
+        for name in names[shift:] + names[:shift]:
+            settled[name] += settle(targets[name])
+            target = targets[name]
+            runs[name].append(run_once(target.url, args, seconds, timeout_s, target.headers))
+    return {name: _summary(runs[name], seconds, settled[name]) for name in names}
+
+
+def _summary(runs: list[dict[str, float]], seconds: float, settled: float) -> Result:
+    """The run with the median req/s (the lower middle one of an even count), with its
+    latencies and errors, and every run's req/s."""
     rates = [run["requests"] / (run["duration_us"] / 1e6) for run in runs]
     median = statistics.median_low(rates)
     chosen = runs[rates.index(median)]

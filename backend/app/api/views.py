@@ -37,4 +37,5 @@ def shown(viewer: Principal, content: Content, response: Response) -> Content | 
     else:
         rows = PATIENTS.validate_python(content, from_attributes=True)
         body = PATIENTS.dump_json(rows, by_alias=True, exclude={"__all__": hidden})
-    return Response(body, headers=dict(response.headers), media_type="application/json")
+    status = response.status_code or 200  # a route answering 201 sets it first
+    return Response(body, status, dict(response.headers), media_type="application/json")

@@ -178,6 +178,11 @@ async def delete_sessions_of(
     )
 
 
+async def delete_tokens_of(connection: Connection, user_id: int) -> None:
+    """Revoke every personal token of a user (disabled, or a password reset)."""
+    await connection.execute(b"DELETE FROM api_tokens WHERE user_id = %s", (user_id,))
+
+
 async def delete_dead_sessions(connection: Connection, idle: timedelta) -> None:
     """Forget sessions that can no longer be used (run at sign-in, so the table stays small)."""
     await connection.execute(

@@ -59,7 +59,8 @@ async def update_user(
 ) -> UserRecord:
     """An admin's change of role, status or password. A new password is temporary (changed at
     next sign-in); a reset or disabling ends the account's sessions at once. The registry never
-    loses its last active admin."""
+    loses its last active admin. Disabling or a reset also revokes the account's tokens: both
+    are what an admin does when a credential may be in the wrong hands."""
     async with database.unit_of_work() as connection:
         user = await accounts.user_by_id(connection, user_id, lock=True)
         if user is None:
@@ -83,13 +84,15 @@ async def update_user(
         if not changes:
             return user
         updated = await accounts.update_user(connection, user_id, changes)
-        if updated.disabled or password is not None:
+        if updated.disabled or password is not None:  # whoever had them is locked out
             await accounts.delete_sessions_of(connection, user_id)
+            await accounts.delete_tokens_of(connection, user_id)
         return updated
 
 
 async def set_password(database: Database, username: str, password: str) -> UserRecord:
-    """The operator's reset (command line): usable at once, every session of the account ends."""
+    """The operator's reset (command line): usable at once; the account's sessions and tokens
+    end."""
     async with database.unit_of_work() as connection:
         user = await accounts.user_named(connection, username)
         if user is None:
@@ -100,6 +103,7 @@ async def set_password(database: Database, username: str, password: str) -> User
         changes = {"password_hash": new_hash, "must_change_password": False}
         updated = await accounts.update_user(connection, user.id, changes)
         await accounts.delete_sessions_of(connection, user.id)
+        await accounts.delete_tokens_of(connection, user.id)
         return updated
 
 

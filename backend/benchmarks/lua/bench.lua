@@ -2,7 +2,8 @@
 -- MODE: get (fixed path from VALUES_FILE... see below), list, page, page017, one, pid, q, q017,
 -- post, mix. N: ids are 1..N. VALUES_FILE: one value a line (patientIDs, or search fragments),
 -- "-" for none. PREFIX: makes POSTed patientIDs unique across runs. PAGES: pages to pick from.
--- `done` prints one JSON line the Python harness parses.
+-- `done` prints one JSON line the Python harness parses. Headers given to wrk with -H (the
+-- API's `Authorization: Bearer ...` or session cookie) go on every request, POSTs included.
 
 local counter = 0
 function setup(thread)
@@ -10,8 +11,7 @@ function setup(thread)
   thread:set("tid", counter)
 end
 
-local mode, n, values, prefix, pages, seq
-local post_headers = { ["Content-Type"] = "application/json" }
+local mode, n, values, prefix, pages, seq, post_headers
 
 local function readlines(path)
   local out = {}
@@ -33,6 +33,11 @@ function init(args)
   pages = tonumber(args[5] or "1")
   seq = 0
   math.randomseed(os.time() * 1000 + (tid or 0) * 7919)
+  -- wrk.format uses a headers table given to it instead of wrk.headers (the -H ones), so the
+  -- POSTs' table starts as a copy of them.
+  post_headers = {}
+  for name, value in pairs(wrk.headers) do post_headers[name] = value end
+  post_headers["Content-Type"] = "application/json"
 end
 
 local function pick()

@@ -19,6 +19,7 @@ from app.config import REPO_DIR
 from tests.db import fresh_database
 
 BLUEPRINT = REPO_DIR / "render.yaml"
+ADMIN_PASSWORD = "Deploy-Test-Passphrase-31"
 
 
 def load_service() -> tuple[dict[str, Any], dict[str, Any]]:
@@ -90,6 +91,7 @@ def test_blueprint_build_and_start_commands_serve_health(tmp_path: Path, databas
     }
     env |= {"PATH": f"{venv / 'bin'}:{env['PATH']}", "VIRTUAL_ENV": str(venv)}
     env |= {item["key"]: item["value"] for item in service["envVars"] if "value" in item}
+    env = {key: str(value) for key, value in env.items()}
 
     build = subprocess.run(
         service["buildCommand"], shell=True, cwd=repo, env=env, capture_output=True, timeout=900
@@ -101,6 +103,21 @@ def test_blueprint_build_and_start_commands_serve_health(tmp_path: Path, databas
         render_url = url.set(drivername="postgresql").render_as_string(hide_password=False)
         port = free_port()
         start_env = env | {"DATABASE_URL": render_url, "PORT": str(port)}
+        # Production refuses to start without an admin; the operator creates one first.
+        refused = subprocess.run(
+            service["startCommand"], shell=True, cwd=repo, env=start_env, capture_output=True
+        )
+        assert refused.returncode != 0
+        assert b"no admin account" in refused.stderr
+        python_m_app = [str(venv / "bin" / "python"), "-m", "app"]
+        created = subprocess.run(
+            [*python_m_app, "create-user", "owner", "--role", "admin", "--password-stdin"],
+            cwd=repo / "backend",
+            env=start_env,
+            input=f"{ADMIN_PASSWORD}\n".encode(),
+            capture_output=True,
+        )
+        assert created.returncode == 0, created.stderr.decode()[-2000:]
         process = subprocess.Popen(
             service["startCommand"], shell=True, cwd=repo, env=start_env, start_new_session=True
         )
@@ -109,8 +126,20 @@ def test_blueprint_build_and_start_commands_serve_health(tmp_path: Path, databas
             health = wait_for_health(base, process, seconds=60)
             assert health.status_code == 200, health.text
             assert health.json()["status"] == "ok"
-            assert httpx.get(f"{base}/patients").json() == []
-            page = httpx.get(f"{base}/")
+            # Every other answer only for the host names in ALLOWED_HOSTS.
+            host = {"Host": env["ALLOWED_HOSTS"]}
+            assert httpx.get(f"{base}/patients", headers=host).status_code == 401
+            assert httpx.get(f"{base}/patients").status_code == 400  # 127.0.0.1: not allowed
+            login = httpx.post(
+                f"{base}/auth/login",
+                json={"username": "owner", "password": ADMIN_PASSWORD},
+                headers={**host, "Origin": f"https://{env['ALLOWED_HOSTS']}"},
+            )
+            assert login.status_code == 200, login.text
+            assert "Secure" in login.headers["set-cookie"]
+            cookie = {"Cookie": f"registry_session={login.cookies['registry_session']}"}
+            assert httpx.get(f"{base}/patients", headers=host | cookie).json() == []
+            page = httpx.get(f"{base}/", headers=host)
             assert page.status_code == 200
             assert '<div id="root"' in page.text
         finally:

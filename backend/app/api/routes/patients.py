@@ -112,6 +112,7 @@ async def create_patient(
 ) -> PatientRecord | Response:
     """Register a patient; the server assigns `id`."""
     created = await patient_service.create_patient(database, data, viewer.role)
+    response.status_code = status.HTTP_201_CREATED
     return shown(viewer, _tagged(created, response), response)
 
 
