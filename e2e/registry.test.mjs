@@ -1,7 +1,8 @@
 // @ts-check
 /**
- * Browser tests: the built front end in Debian's Chromium against a real server
- * (E2E_TARGET=jsonserver or api, see support/servers.mjs). Run with `npm run e2e`.
+ * Browser tests: the built front end in Debian's Chromium against our back end (see
+ * support/servers.mjs), signed in as a clinician made with the back end's CLI. Run with
+ * `npm run e2e`. Signing in itself, the Staff page and the idle sign-out: auth.test.mjs.
  *
  * The tests share one server but nothing else: each one opens its own browser page, makes
  * its own patients (random IDs under a tag of its own, see support/data.mjs) and asserts only
@@ -11,13 +12,22 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { assertNoAxeViolations } from './support/a11y.mjs';
 import { launchBrowser } from './support/browser.mjs';
-import { createPatients, newTag, patientsWithId, randomPatient, serverPage } from './support/data.mjs';
-import { ROOT, startTarget, target } from './support/servers.mjs';
+import {
+  apiToken,
+  createPatients,
+  newPassword,
+  newTag,
+  newUsername,
+  patientsWithId,
+  randomPatient,
+  serverPage,
+} from './support/data.mjs';
+import { ROOT, startServer } from './support/servers.mjs';
+import { signInContext, watchPage } from './support/session.mjs';
 
-const TARGET = target();
-const onApiOnly = TARGET === 'api' ? false : 'json-server 1.0.0-beta.3 has no q search and no duplicate check';
-const SHOTS = join(ROOT, process.env.E2E_SCREENSHOT_DIR ?? join('test-results', `e2e-${TARGET}`));
+const SHOTS = join(ROOT, process.env.E2E_SCREENSHOT_DIR ?? join('test-results', 'e2e'));
 /** Rows on one page of the list (PER_PAGE in src/features/patients/PatientList.tsx). */
 const PER_PAGE = 20;
 
@@ -43,9 +53,13 @@ async function eventually(check, timeoutMs = 10_000) {
 const numberedIds = (/** @type {string} */ tag, /** @type {string} */ label, /** @type {number} */ count) =>
   Array.from({ length: count }, (_, n) => `${tag}-${label}${String(n + 1).padStart(2, '0')}`);
 
-describe(`patient registry in the browser (${TARGET})`, { timeout: 300_000 }, () => {
-  /** @type {{ baseUrl: string, stop: () => Promise<void> }} */
+describe('patient registry in the browser', { timeout: 300_000 }, () => {
+  /** @type {import('./support/servers.mjs').RunningServer} */
   let server;
+  /** The clinician every test here is signed in as (no forced password change: made with the CLI). */
+  const clinician = { username: newUsername('clinician'), password: newPassword() };
+  /** The clinician's API token, for making and checking patients from Node. */
+  let token = '';
   /** @type {import('playwright-core').Browser} */
   let browser;
   /** @type {import('playwright-core').BrowserContext} */
@@ -62,7 +76,9 @@ describe(`patient registry in the browser (${TARGET})`, { timeout: 300_000 }, ()
   const list = () => region('Patients');
   const open = () => page.goto(`${server.baseUrl}/`);
   /** @param {import('./support/data.mjs').NewPatient[]} patients */
-  const create = (patients) => createPatients(server.baseUrl, patients);
+  const create = (patients) => createPatients(server.baseUrl, token, patients);
+  /** @param {string} patientID */
+  const stored = (patientID) => patientsWithId(server.baseUrl, token, patientID);
 
   /** Waits until the list shows the server's answer for what it asked last (page, sort). */
   async function listSettled() {
@@ -127,8 +143,10 @@ describe(`patient registry in the browser (${TARGET})`, { timeout: 300_000 }, ()
   }
 
   before(async () => {
-    server = await startTarget();
+    server = await startServer();
     browser = await launchBrowser();
+    await server.createUser(clinician.username, 'clinician', clinician.password);
+    token = await apiToken(server.baseUrl, clinician.username, clinician.password);
   });
 
   after(async () => {
@@ -139,15 +157,16 @@ describe(`patient registry in the browser (${TARGET})`, { timeout: 300_000 }, ()
   beforeEach(async () => {
     pageErrors = [];
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    await signInContext(context, server.baseUrl, clinician);
     page = await context.newPage();
     page.setDefaultTimeout(10_000);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    watchPage(page, pageErrors);
   });
 
   afterEach(async () => {
     await context?.close();
-    // Every test also fails on a script error in its page.
-    assert.deepEqual(pageErrors, [], 'no script errors in the page');
+    // Every test also fails on a script error in its page, or on anything the CSP refused.
+    assert.deepEqual(pageErrors, [], 'no script errors or CSP refusals in the page');
   });
 
   it('registers a new patient through the form', async () => {
@@ -167,9 +186,9 @@ describe(`patient registry in the browser (${TARGET})`, { timeout: 300_000 }, ()
     assert.equal(await status.textContent(), `Registered ${patient.name} with patient ID ${patient.patientID}.`);
     assert.equal(await form.getByLabel('Patient ID', { exact: true }).inputValue(), '', 'the form is reset');
 
-    const stored = await patientsWithId(server.baseUrl, patient.patientID);
-    assert.equal(stored.length, 1);
-    const { id, ...fields } = /** @type {import('./support/data.mjs').WirePatient} */ (stored[0]);
+    const found = await stored(patient.patientID);
+    assert.equal(found.length, 1);
+    const { id, ...fields } = /** @type {import('./support/data.mjs').WirePatient} */ (found[0]);
     assert.ok(id !== undefined && id !== '');
     assert.deepEqual(fields, patient);
   });
@@ -206,7 +225,7 @@ describe(`patient registry in the browser (${TARGET})`, { timeout: 300_000 }, ()
     assert.deepEqual(posts, []);
   });
 
-  it('shows a duplicate patient ID next to the Patient ID field', { skip: onApiOnly }, async () => {
+  it('shows a duplicate patient ID next to the Patient ID field', async () => {
     const tag = newTag();
     const [existing] = await create([randomPatient(`${tag}-DUP`)]);
     assert.ok(existing);
@@ -228,8 +247,8 @@ describe(`patient registry in the browser (${TARGET})`, { timeout: 300_000 }, ()
     assert.ok(message.trim().length > 0, 'a message under Patient ID');
     assert.equal(await field.inputValue(), twin.patientID, 'entries kept for correction');
     // The lookup ignores case: the twin, had it been stored, would be listed here too.
-    const stored = await patientsWithId(server.baseUrl, existing.patientID);
-    assert.deepEqual(stored.map((p) => p.name), [existing.name]);
+    const found = await stored(existing.patientID);
+    assert.deepEqual(found.map((p) => p.name), [existing.name]);
   });
 
   it('finds the patient by patient ID', async () => {
@@ -249,16 +268,14 @@ describe(`patient registry in the browser (${TARGET})`, { timeout: 300_000 }, ()
     await input.press('Enter');
     await find.getByText(`No patient has the ID “${tag}-NO-SUCH-ID”.`).waitFor();
 
-    if (TARGET === 'api') {
-      // Our API matches patient IDs case-insensitively (json-server matches exactly).
-      await input.fill(patient.patientID.toLowerCase());
-      await input.press('Enter');
-      await row.getByRole('cell', { name: patient.name, exact: true }).waitFor();
-      assert.equal(await find.locator('tbody tr.row').count(), 1);
-    }
+    // Our API matches patient IDs case-insensitively.
+    await input.fill(patient.patientID.toLowerCase());
+    await input.press('Enter');
+    await row.getByRole('cell', { name: patient.name, exact: true }).waitFor();
+    assert.equal(await find.locator('tbody tr.row').count(), 1);
   });
 
-  it('finds the patient by part of the name', { skip: onApiOnly }, async () => {
+  it('finds the patient by part of the name', async () => {
     const tag = newTag();
     const [patient, other] = [randomPatient(`${tag}-NAME`), randomPatient(`${tag}-OTHER`)];
     await create([patient, other]);
@@ -294,9 +311,9 @@ describe(`patient registry in the browser (${TARGET})`, { timeout: 300_000 }, ()
     await patients.getByText(`Saved changes to ${patient.name} (${patient.patientID}).`).waitFor();
     await row.getByRole('cell', { name: edited.medicalCondition }).waitFor();
     assert.equal(await patients.getByRole('button', { name: 'Save changes' }).count(), 0, 'editor closed');
-    const stored = await patientsWithId(server.baseUrl, patient.patientID);
-    assert.equal(stored.length, 1);
-    assert.deepEqual({ ...stored[0], id: undefined }, { ...patient, ...edited, id: undefined });
+    const found = await stored(patient.patientID);
+    assert.equal(found.length, 1);
+    assert.deepEqual({ ...found[0], id: undefined }, { ...patient, ...edited, id: undefined });
   });
 
   it('deletes the patient from the list after a confirmation', async () => {
@@ -307,21 +324,21 @@ describe(`patient registry in the browser (${TARGET})`, { timeout: 300_000 }, ()
     const row = await rowInList(patient.patientID);
     await row.getByRole('button', { name: /^Delete / }).click();
     await row.getByRole('button', { name: 'Cancel' }).click();
-    assert.equal((await patientsWithId(server.baseUrl, patient.patientID)).length, 1, 'cancel keeps it');
+    assert.equal((await stored(patient.patientID)).length, 1, 'cancel keeps it');
 
     await row.getByRole('button', { name: /^Delete / }).click();
     await row.getByRole('button', { name: 'Yes, delete' }).click();
     await patients.getByText(`Deleted ${patient.name} (${patient.patientID}).`).waitFor();
     await eventually(async () => assert.equal(await row.count(), 0));
-    assert.deepEqual(await patientsWithId(server.baseUrl, patient.patientID), []);
+    assert.deepEqual(await stored(patient.patientID), []);
   });
 
   it('pages through the list with the total from the server', async () => {
     // More than a page of its own, so the list has two pages or more whatever else is there.
     const ids = numberedIds(newTag(), 'PAGE', PER_PAGE + 1);
-    const before = (await serverPage(server.baseUrl, 1)).items;
+    const before = (await serverPage(server.baseUrl, token, 1)).items;
     await create(ids.map((id) => randomPatient(id)));
-    const { items, pages } = await serverPage(server.baseUrl, 1);
+    const { items, pages } = await serverPage(server.baseUrl, token, 1);
     assert.equal(items, before + ids.length, 'the server counts the new patients');
 
     await open();
@@ -381,6 +398,158 @@ describe(`patient registry in the browser (${TARGET})`, { timeout: 300_000 }, ()
     assert.deepEqual(own(await readAllPages()), [...names].reverse(), 'Z to A across all pages');
   });
 
+  /**
+   * Marks every live region in `scope` as it is now, so a later check can tell whether a
+   * message appeared in a region that was already in the page (as screen readers need).
+   * @param {import('playwright-core').Locator} scope
+   */
+  const markLiveRegions = (scope) =>
+    scope.locator('[role="status"], [aria-live]').evaluateAll((regions) => {
+      for (const region of regions) region.setAttribute('data-e2e-was-there', '');
+    });
+
+  /**
+   * Asserts that `text` is shown in a live region marked by markLiveRegions().
+   * @param {import('playwright-core').Locator} scope
+   * @param {string} text
+   */
+  async function assertAnnouncedInPlace(scope, text) {
+    const message = scope.getByText(text, { exact: true });
+    await message.waitFor();
+    assert.ok(
+      await message.evaluate((node) => node.closest('[data-e2e-was-there]') !== null),
+      `"${text}" appears in a live region that was in the page before`,
+    );
+  }
+
+  it('passes axe-core in every state of the registry, closes the editor with Escape and announces "no match"', async () => {
+    const tag = newTag();
+    const [patient] = await create([randomPatient(`${tag}-A11Y`), randomPatient(`${tag}-A11Z`)]);
+    assert.ok(patient);
+    /** @type {string[]} */
+    const writes = [];
+    page.on('request', (request) => {
+      if (request.method() !== 'GET') writes.push(`${request.method()} ${new URL(request.url()).pathname}`);
+    });
+    await open();
+    await listSettled();
+    await page.getByText(`Signed in as ${clinician.username} (Clinician)`).waitFor();
+    await assertNoAxeViolations(page, 'the registry, signed in as a clinician');
+
+    await registerForm().getByRole('button', { name: 'Register patient' }).click();
+    await registerForm().getByRole('alert').waitFor();
+    await assertNoAxeViolations(page, 'the register form with its errors');
+
+    const find = finder();
+    await markLiveRegions(find);
+    await find.getByLabel('Patient ID', { exact: true }).fill(`${tag}-NONE`);
+    await find.getByRole('button', { name: 'Find', exact: true }).click();
+    await assertAnnouncedInPlace(find, `No patient has the ID “${tag}-NONE”.`);
+    await find.getByLabel('Name or condition', { exact: true }).fill(`${tag}-nothing`);
+    await find.getByRole('button', { name: 'Search', exact: true }).click();
+    await assertAnnouncedInPlace(find, `No patients match “${tag}-nothing”.`);
+    await assertNoAxeViolations(page, 'find and search without a match');
+
+    await find.getByLabel('Patient ID', { exact: true }).fill(patient.patientID);
+    await find.getByRole('button', { name: 'Find', exact: true }).click();
+    await find.getByRole('cell', { name: patient.name, exact: true }).waitFor();
+    await find.getByLabel('Name or condition', { exact: true }).fill(tag);
+    await find.getByRole('button', { name: 'Search', exact: true }).click();
+    await find.getByText(`2 patients matching “${tag}”`).waitFor();
+    await assertNoAxeViolations(page, 'a patient found by ID and by search');
+
+    const row = await rowInList(patient.patientID);
+    const edit = row.getByRole('button', { name: /^Edit / });
+    await edit.click();
+    const patients = list();
+    await patients.getByLabel('Age', { exact: true }).fill('1');
+    await assertNoAxeViolations(page, 'the edit row');
+    await patients.getByLabel('Age', { exact: true }).press('Escape');
+    await patients.getByRole('button', { name: 'Save changes' }).waitFor({ state: 'detached' });
+    assert.equal(await edit.evaluate((button) => button === document.activeElement), true, 'focus back on Edit');
+    assert.equal((await stored(patient.patientID))[0]?.age, patient.age, 'Escape saved nothing');
+
+    await row.getByRole('button', { name: /^Delete / }).click();
+    await row.getByRole('group', { name: /^Confirm deleting/ }).waitFor();
+    await assertNoAxeViolations(page, 'the delete confirmation');
+    assert.deepEqual(writes, [], 'nothing was written');
+  });
+
+  it('shows a receptionist no medical condition anywhere, and no Delete', async () => {
+    const receptionist = { username: newUsername('receptionist'), password: newPassword() };
+    await server.createUser(receptionist.username, 'receptionist', receptionist.password);
+    const tag = newTag();
+    const [patient] = await create([randomPatient(`${tag}-DESK`, { medicalCondition: `Private ${tag}` })]);
+    assert.ok(patient);
+
+    const desk = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      await signInContext(desk, server.baseUrl, receptionist);
+      const deskPage = await desk.newPage();
+      deskPage.setDefaultTimeout(10_000);
+      watchPage(deskPage, pageErrors);
+      /** @type {string[]} */
+      const bodies = [];
+      deskPage.on('request', (request) => {
+        if (request.method() !== 'GET') bodies.push(request.postData() ?? '');
+      });
+      const noCondition = async (/** @type {string} */ where) => {
+        assert.equal(await deskPage.getByText(/Medical condition|condition/i).count(), 0, `no condition in ${where}`);
+        assert.equal(await deskPage.getByText(`Private ${tag}`).count(), 0, `not the patient's condition in ${where}`);
+        assert.equal(await deskPage.getByRole('button', { name: /^Delete/ }).count(), 0, `no Delete in ${where}`);
+      };
+      await deskPage.goto(`${server.baseUrl}/`);
+      await deskPage.getByText(`Signed in as ${receptionist.username} (Receptionist)`).waitFor();
+      const deskList = deskPage.getByRole('region', { name: 'Patients', exact: true });
+      await deskList.locator('table.patient-table').waitFor();
+      const headers = await deskList.getByRole('columnheader').allTextContents();
+      assert.deepEqual(
+        headers.map((text) => text.replace(/[▲▼↕]/g, '')),
+        ['Patient ID', 'Name', 'Age', 'Gender', 'Last visit', 'Actions'],
+      );
+      await noCondition('the list and the register form');
+      await assertNoAxeViolations(deskPage, 'the registry as a receptionist');
+
+      const deskFind = deskPage.getByRole('region', { name: 'Find a patient', exact: true });
+      const hex = patient.name.split(' ').pop() ?? '';
+      await deskFind.getByLabel('Name', { exact: true }).fill(hex);
+      await deskFind.getByRole('button', { name: 'Search', exact: true }).click();
+      await deskFind.getByRole('cell', { name: patient.name, exact: true }).waitFor();
+      await deskFind.getByLabel('Patient ID', { exact: true }).fill(patient.patientID);
+      await deskFind.getByRole('button', { name: 'Find', exact: true }).click();
+      await deskFind.getByRole('table', { name: `Patient with ID ${patient.patientID}` }).waitFor();
+      await noCondition('the search and find results');
+
+      const found = deskFind.getByRole('table', { name: `Patient with ID ${patient.patientID}` });
+      await found.getByRole('button', { name: /^Edit / }).click();
+      await found.getByLabel('Name', { exact: true }).waitFor();
+      await noCondition('the edit row');
+      await assertNoAxeViolations(deskPage, 'the edit row as a receptionist');
+      await found.getByLabel('Age', { exact: true }).fill(String((patient.age % 150) + 1));
+      await found.getByRole('button', { name: 'Save changes' }).click();
+      await deskFind.getByText(`Saved changes to ${patient.name} (${patient.patientID}).`).waitFor();
+
+      const fresh = randomPatient(`${tag}-NEW`);
+      const form = deskPage.getByRole('region', { name: 'Register a patient', exact: true });
+      await form.getByLabel('Patient ID', { exact: true }).fill(fresh.patientID);
+      await form.getByLabel('Name', { exact: true }).fill(fresh.name);
+      await form.getByLabel('Age', { exact: true }).fill(String(fresh.age));
+      await form.getByLabel('Gender', { exact: true }).selectOption(fresh.gender);
+      await form.getByLabel('Last visit', { exact: true }).fill(fresh.lastVisit);
+      await form.getByRole('button', { name: 'Register patient' }).click();
+      await form.getByText(`Registered ${fresh.name} with patient ID ${fresh.patientID}.`).waitFor();
+
+      assert.equal(bodies.length, 2, 'one PATCH, one POST');
+      for (const body of bodies) assert.ok(!body.includes('medicalCondition'), `no medicalCondition in ${body}`);
+      const [edited] = await stored(patient.patientID);
+      assert.equal(edited?.medicalCondition, `Private ${tag}`, 'the condition is untouched');
+      const [registered] = await stored(fresh.patientID);
+      assert.equal(registered?.medicalCondition, 'Not recorded');
+    } finally {
+      await desk.close();
+    }
+  });
+
   it('fits a phone screen and takes screenshots at 1280 and 375 pixels', async () => {
     // A page and more of its own, so the list shows its pager whatever else is there.
     const patients = numberedIds(newTag(), 'SHOT', PER_PAGE + 1).map((id) => randomPatient(id));
@@ -392,8 +561,9 @@ describe(`patient registry in the browser (${TARGET})`, { timeout: 300_000 }, ()
     await page.screenshot({ path: join(SHOTS, 'screenshot.png'), fullPage: true });
 
     const phoneContext = await browser.newContext({ viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true });
+    await signInContext(phoneContext, server.baseUrl, clinician);
     const phone = await phoneContext.newPage();
-    phone.on('pageerror', (error) => pageErrors.push(error.message));
+    watchPage(phone, pageErrors);
     const overflow = () => phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     try {
       await phone.goto(`${server.baseUrl}/`);

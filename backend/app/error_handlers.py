@@ -36,14 +36,15 @@ def unforeseen(exc: BaseException) -> Response:
     return error_response(RegistryError())
 
 
-def validation_error(exc: RequestValidationError) -> RegistryError:
+def validation_error(exc: RequestValidationError, patients: bool = True) -> RegistryError:
     """Turn FastAPI's 422 into the contract's 400, naming each wire field."""
     items = exc.errors()
     if any(item["type"] == "json_invalid" for item in items):
         return InvalidBody("The body is not valid JSON.")
     if any(tuple(item["loc"]) == ("body",) for item in items):
-        return InvalidBody("The body must be a JSON object with the patient's fields.")
-    return InvalidBody(problems=field_problems(items))
+        fields = "the patient's fields" if patients else "the documented fields"
+        return InvalidBody(f"The body must be a JSON object with {fields}.")
+    return InvalidBody(None if patients else "The request is not valid.", field_problems(items))
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -54,8 +55,9 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(exc)
 
     @app.exception_handler(RequestValidationError)
-    async def request_invalid(_: Request, exc: RequestValidationError) -> Response:
-        return error_response(validation_error(exc))
+    async def request_invalid(request: Request, exc: RequestValidationError) -> Response:
+        patients = request.url.path.startswith("/patients")  # else an account or sign-in
+        return error_response(validation_error(exc, patients))
 
     @app.exception_handler(HTTPException)
     async def http_error(_: Request, exc: HTTPException) -> Response:

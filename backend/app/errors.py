@@ -171,7 +171,10 @@ class ConfigurationError(Exception):
 def field_problems(items: Iterable[Any]) -> list[FieldProblem]:
     """Pydantic error dicts -> problems named by the wire field (the last part of `loc`)."""
     return [
-        FieldProblem(str(item["loc"][-1]), MESSAGES.get(item["type"], item["msg"]))
+        FieldProblem(
+            str(item["loc"][-1]),
+            MESSAGES.get(item["type"], item["msg"].removeprefix("Value error, ")),
+        )
         for item in items
         if item["loc"]
     ]

@@ -20,7 +20,7 @@ SIGNED_IN = {
     "401": "Not signed in: no valid session cookie or bearer token",
     "403": "The role (or a pending password change) does not allow this",
 }
-OPEN = ("/health",)  # answered without sign-in
+OPEN = ("/health", "/auth/login", "/auth/logout")  # answered without sign-in
 THROTTLED = {"429": "Too many failed sign-ins; see Retry-After"}
 # Swagger UI's "Authorize": a personal token; the browser's session cookie works as well.
 SECURITY_SCHEMES = {
@@ -58,7 +58,10 @@ def _document_errors(path: str, method: str, responses: dict[str, Any]) -> None:
     responses.pop("422", None)
     extra = COMMON | (WITH_BODY if method in BODY_METHODS else {})
     if path == "/auth/login":
-        extra |= {"401": "Wrong username or password", **THROTTLED}
+        extra |= {"401": "Wrong username or password", "403": "Sent from another site"}
+        extra |= THROTTLED
+    elif path == "/auth/logout":
+        extra |= {"403": "Sent from another site"}
     elif path not in OPEN:
         extra |= SIGNED_IN
     for status, description in extra.items():

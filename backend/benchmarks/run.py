@@ -213,9 +213,9 @@ def sign_in_cost(
     """`GET /patients/{random id}` with a bearer token, with a session cookie (one sign-in,
     the cookie reused) and with no credentials on a server started with OPEN_ACCESS=true.
 
-    Production refuses OPEN_ACCESS, so both servers run with ENVIRONMENT=development (the one
-    difference from production that a request feels: readable log lines instead of JSON) and
-    differ in nothing else; the three variants are alternated run by run.
+    Production refuses OPEN_ACCESS, so both servers run with ENVIRONMENT=development (what a
+    request feels of that: readable log lines instead of JSON, no HSTS header) and differ in
+    nothing else; the three variants are alternated run by run.
     """
     signed = {"ENVIRONMENT": "development"}
     with (

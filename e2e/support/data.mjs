@@ -58,18 +58,63 @@ export function randomPatient(patientID, fields = {}) {
   };
 }
 
+/** A password the back end's policy accepts: long, random, and not the username. */
+export function newPassword() {
+  return `e2e ${randomBytes(9).toString('base64url')}`;
+}
+
+/** A username no other test (or run) uses. */
+export function newUsername(/** @type {string} */ prefix) {
+  return `${prefix}-${randomBytes(3).toString('hex')}`;
+}
+
+/**
+ * Signs in through the API (POST /auth/login), then makes a personal API token with that
+ * session (POST /auth/tokens) for `Authorization: Bearer`. The session cookie is HttpOnly,
+ * which means nothing to Node; cookie-authenticated writes must name their origin.
+ * @param {string} baseUrl
+ * @param {string} username
+ * @param {string} password
+ * @returns {Promise<string>} the token
+ */
+export async function apiToken(baseUrl, username, password) {
+  const json = { 'Content-Type': 'application/json', Origin: baseUrl };
+  const login = await fetch(`${baseUrl}/auth/login`, {
+    method: 'POST',
+    headers: json,
+    body: JSON.stringify({ username, password }),
+  });
+  if (login.status !== 200) throw new Error(`POST /auth/login as ${username} answered ${login.status}: ${await login.text()}`);
+  const cookie = login.headers
+    .getSetCookie()
+    .map((line) => line.split(';')[0])
+    .join('; ');
+  const created = await fetch(`${baseUrl}/auth/tokens`, {
+    method: 'POST',
+    headers: { ...json, Cookie: cookie },
+    body: JSON.stringify({ name: 'e2e', expiresInDays: 1 }),
+  });
+  if (created.status !== 201) throw new Error(`POST /auth/tokens answered ${created.status}: ${await created.text()}`);
+  const { token } = /** @type {{ token: string }} */ (await created.json());
+  return token;
+}
+
+/** @param {string} token */
+const bearer = (token) => ({ Authorization: `Bearer ${token}` });
+
 /**
  * Registers patients through the API itself (POST /patients), one after the other.
  * @param {string} baseUrl
+ * @param {string} token from apiToken()
  * @param {NewPatient[]} patients
  * @returns {Promise<WirePatient[]>} what the server stored
  */
-export async function createPatients(baseUrl, patients) {
+export async function createPatients(baseUrl, token, patients) {
   const created = [];
   for (const patient of patients) {
     const response = await fetch(`${baseUrl}/patients`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
+      headers: { 'Content-Type': 'application/json', ...bearer(token) },
       body: JSON.stringify(patient),
     });
     if (response.status !== 201) {
@@ -82,10 +127,11 @@ export async function createPatients(baseUrl, patients) {
 
 /**
  * @param {string} baseUrl
+ * @param {string} token
  * @param {string} path
  */
-async function getJson(baseUrl, path) {
-  const response = await fetch(`${baseUrl}${path}`);
+async function getJson(baseUrl, token, path) {
+  const response = await fetch(`${baseUrl}${path}`, { headers: bearer(token) });
   if (!response.ok) throw new Error(`GET ${path} answered ${response.status}`);
   return /** @type {unknown} */ (await response.json());
 }
@@ -93,19 +139,21 @@ async function getJson(baseUrl, path) {
 /**
  * What the server holds for a patient ID, to check what the page did.
  * @param {string} baseUrl
+ * @param {string} token
  * @param {string} patientID
  */
-export async function patientsWithId(baseUrl, patientID) {
+export async function patientsWithId(baseUrl, token, patientID) {
   const query = new URLSearchParams({ patientID });
-  return /** @type {WirePatient[]} */ (await getJson(baseUrl, `/patients?${query}`));
+  return /** @type {WirePatient[]} */ (await getJson(baseUrl, token, `/patients?${query}`));
 }
 
 /**
  * One page of the whole list as the server answers it (20 a page, like the front end).
  * @param {string} baseUrl
+ * @param {string} token
  * @param {number} page
  */
-export async function serverPage(baseUrl, page) {
+export async function serverPage(baseUrl, token, page) {
   const query = new URLSearchParams({ _page: String(page), _per_page: '20' });
-  return /** @type {Envelope} */ (await getJson(baseUrl, `/patients?${query}`));
+  return /** @type {Envelope} */ (await getJson(baseUrl, token, `/patients?${query}`));
 }

@@ -1,14 +1,14 @@
 // @ts-check
 /**
- * Starts the server a browser test runs against, chosen by E2E_TARGET:
- *   jsonserver  json-server 1.0.0-beta.3 on a copy of e2e/fixtures/db.json, serving dist/
- *               on the same origin (its --static option), not watching db.json
- *   api         our FastAPI back end on a fresh embedded PostgreSQL, serving dist/ at /
- * Both need the front end built into dist/ with an empty VITE_API_BASE_URL (`npm run e2e`
- * does that first).
+ * Starts the server a browser test runs against: our FastAPI back end on a fresh embedded
+ * PostgreSQL, serving dist/ at / (built with an empty VITE_API_BASE_URL: `npm run e2e` does
+ * that first). On its first start it makes an `admin` with a random password, written to
+ * INITIAL_ADMIN_FILE (here in the server's temp dir); more accounts, with passwords we choose,
+ * come from the back end's own CLI (`python -m app create-user`), run beside the server on
+ * the same embedded database.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -17,15 +17,23 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DIST = join(ROOT, 'dist');
 
-/** @typedef {{ baseUrl: string, stop: () => Promise<void> }} RunningServer */
+const BACKEND = join(ROOT, 'backend');
+const PYTHON = join(BACKEND, '.venv', 'bin', 'python');
 
-/** @returns {'jsonserver' | 'api'} */
-export function target() {
-  const value = process.env.E2E_TARGET ?? 'jsonserver';
-  if (value !== 'jsonserver' && value !== 'api') {
-    throw new Error(`E2E_TARGET must be "jsonserver" or "api", got "${value}"`);
-  }
-  return value;
+/** @typedef {'admin' | 'clinician' | 'receptionist'} Role */
+/**
+ * @typedef {{
+ *   baseUrl: string,
+ *   stop: () => Promise<void>,
+ *   initialAdminPassword: () => string,
+ *   createUser: (username: string, role: Role, password: string) => Promise<void>,
+ * }} RunningServer
+ */
+
+/** Only our API is a target now; E2E_TARGET=api (or unset) is kept for the commands that name it. */
+function checkTarget() {
+  const value = process.env.E2E_TARGET ?? 'api';
+  if (value !== 'api') throw new Error(`E2E_TARGET can only be "api" (the default), got "${value}"`);
 }
 
 /** A port the OS says is free right now. */
@@ -136,68 +144,51 @@ function requireDist() {
 }
 
 /**
- * The started server once `path` answers; stopped (and its files removed) if it never does.
- * @param {string} baseUrl
- * @param {string} path
- * @param {number} seconds
- * @param {import('node:child_process').ChildProcess} child
- * @param {() => string} output
- * @param {() => Promise<void>} stop
+ * Runs the back end's CLI beside the server, on its database, with `input` on stdin.
+ * @param {string[]} args
+ * @param {NodeJS.ProcessEnv} env
+ * @param {string} input
+ */
+function runCli(args, env, input) {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(PYTHON, ['-m', 'app', ...args], { cwd: BACKEND, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0 ? resolveRun(output) : reject(new Error(`python -m app ${args.join(' ')} exited ${code}:\n${output}`)),
+    );
+    child.stdin.end(`${input}\n`);
+  });
+}
+
+/**
+ * @param {{ idleTimeoutSeconds?: number }} [options] a short SESSION_IDLE_TIMEOUT_S for the idle test
  * @returns {Promise<RunningServer>}
  */
-async function runningOnceUp(baseUrl, path, seconds, child, output, stop) {
-  try {
-    await waitUntilUp(`${baseUrl}${path}`, child, output, seconds);
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  return { baseUrl, stop };
-}
-
-/** @returns {Promise<RunningServer>} */
-async function startJsonServer() {
-  const dir = mkdtempSync(join(tmpdir(), 'registry-e2e-json-'));
-  copyFileSync(join(ROOT, 'e2e', 'fixtures', 'db.json'), join(dir, 'db.json'));
-  const port = await freePort();
-  mkdirSync(join(dir, 'public'));
-  const bin = join(ROOT, 'node_modules', '.bin', 'json-server');
-  // cwd is the temp dir, so json-server's default ./public is the empty dir made above and only
-  // dist/ is served. NODE_ENV=production turns off json-server's watching of its own db.json:
-  // it re-reads the file after its own writes, and a POST answered 201 while such a read is
-  // under way is lost (several of 21 quick POSTs, on about one fresh server in four).
-  const { child, output } = startChild(bin, ['db.json', '--host', '127.0.0.1', '--port', String(port), '--static', DIST], {
-    cwd: dir,
-    env: { ...process.env, NODE_ENV: 'production' },
-  });
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    await stopChild(child);
-    rmSync(dir, { recursive: true, force: true });
-  };
-  return runningOnceUp(baseUrl, '/patients', 30, child, output, stop);
-}
-
-/** @returns {Promise<RunningServer>} */
-async function startApi() {
-  const python = join(ROOT, 'backend', '.venv', 'bin', 'python');
-  if (!existsSync(python)) throw new Error(`${python} is missing: set up the back end first (see README).`);
+export async function startServer(options = {}) {
+  checkTarget();
+  requireDist();
+  if (!existsSync(PYTHON)) throw new Error(`${PYTHON} is missing: set up the back end first (see README).`);
   const dir = mkdtempSync(join(tmpdir(), 'registry-e2e-api-'));
   const port = await freePort();
+  const adminFile = join(dir, 'initial-admin-password');
+  /** @type {NodeJS.ProcessEnv} */
+  const env = {
+    ...process.env,
+    // A fresh embedded PostgreSQL, whatever a developer's .env points at.
+    DATABASE_URL: '',
+    ENVIRONMENT: 'development',
+    PG_DATA_DIR: join(dir, 'pg'),
+    FRONTEND_DIST: DIST,
+    INITIAL_ADMIN_FILE: adminFile,
+    ...(options.idleTimeoutSeconds ? { SESSION_IDLE_TIMEOUT_S: String(options.idleTimeoutSeconds) } : {}),
+  };
   const { child, output } = startChild(
-    python,
+    PYTHON,
     ['-m', 'app', 'serve', '--host', '127.0.0.1', '--port', String(port), '--no-import'],
-    {
-      cwd: join(ROOT, 'backend'),
-      env: {
-        ...process.env,
-        // A fresh embedded PostgreSQL, whatever a developer's .env points at.
-        DATABASE_URL: '',
-        ENVIRONMENT: 'development',
-        PG_DATA_DIR: join(dir, 'pg'),
-        FRONTEND_DIST: DIST,
-      },
-    },
+    { cwd: BACKEND, env },
   );
   const baseUrl = `http://127.0.0.1:${port}`;
   const stop = async () => {
@@ -207,11 +198,21 @@ async function startApi() {
     await stopPostgresIn(join(dir, 'pg'));
     rmSync(dir, { recursive: true, force: true });
   };
-  return runningOnceUp(baseUrl, '/health', 60, child, output, stop);
-}
-
-/** @returns {Promise<RunningServer>} */
-export async function startTarget() {
-  requireDist();
-  return target() === 'api' ? startApi() : startJsonServer();
+  try {
+    await waitUntilUp(`${baseUrl}/health`, child, output, 90);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    baseUrl,
+    stop,
+    initialAdminPassword() {
+      if (!existsSync(adminFile)) throw new Error(`the server wrote no ${adminFile}:\n${output()}`);
+      return readFileSync(adminFile, 'utf8').trim();
+    },
+    async createUser(username, role, password) {
+      await runCli(['create-user', username, '--role', role, '--password-stdin'], env, password);
+    },
+  };
 }

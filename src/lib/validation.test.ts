@@ -128,6 +128,10 @@ describe('validatePatient', () => {
       'lastVisit',
     ]);
   });
+  it('checks only the fields the form shows (a receptionist has no medical condition)', () => {
+    const fields = ['patientID', 'name', 'age', 'gender', 'lastVisit'] as const;
+    expect(validatePatient({ ...VALID, medicalCondition: '' }, '2025-01-01', fields)).toEqual({});
+  });
 });
 
 describe('request bodies', () => {
@@ -141,5 +145,13 @@ describe('request bodies', () => {
       medicalCondition: 'Recovered',
     });
     expect(changedFields(before, before)).toEqual({});
+  });
+  it('never puts a field the role may not see into a body', () => {
+    const fields = ['patientID', 'name', 'age', 'gender', 'lastVisit'] as const;
+    expect(toPatientInput(VALID, fields)).not.toHaveProperty('medicalCondition');
+    const before = patientToForm({ id: 1, ...VALID, age: 45 });
+    expect(changedFields(before, { ...before, name: 'J. Doe', medicalCondition: 'x' }, fields)).toEqual({
+      name: 'J. Doe',
+    });
   });
 });

@@ -114,35 +114,47 @@ export function validateLastVisit(value: string, today: string = todayIso()): st
   return undefined;
 }
 
-/** Every rule at once; an empty object means the values are valid. */
-export function validatePatient(values: PatientFormValues, today: string = todayIso()): FieldErrors {
-  const checks: Record<PatientField, string | undefined> = {
-    patientID: validatePatientID(values.patientID),
-    name: validateName(values.name),
-    age: validateAge(values.age),
-    gender: validateGender(values.gender),
-    medicalCondition: validateMedicalCondition(values.medicalCondition),
-    lastVisit: validateLastVisit(values.lastVisit, today),
+/**
+ * Every rule at once, for the fields the form shows (a receptionist's form has no medical
+ * condition); an empty object means the values are valid.
+ */
+export function validatePatient(
+  values: PatientFormValues,
+  today: string = todayIso(),
+  fields: readonly PatientField[] = PATIENT_FIELDS,
+): FieldErrors {
+  const checks: Record<PatientField, () => string | undefined> = {
+    patientID: () => validatePatientID(values.patientID),
+    name: () => validateName(values.name),
+    age: () => validateAge(values.age),
+    gender: () => validateGender(values.gender),
+    medicalCondition: () => validateMedicalCondition(values.medicalCondition),
+    lastVisit: () => validateLastVisit(values.lastVisit, today),
   };
   const errors: FieldErrors = {};
   for (const field of PATIENT_FIELDS) {
-    const message = checks[field];
+    if (!fields.includes(field)) continue;
+    const message = checks[field]();
     if (message) errors[field] = message;
   }
   return errors;
 }
 
-/** The request body for valid form values. */
-export function toPatientInput(values: PatientFormValues): PatientInput {
+/** The request body for valid form values: only the given fields (never a hidden one). */
+export function toPatientInput(
+  values: PatientFormValues,
+  fields: readonly PatientField[] = PATIENT_FIELDS,
+): PatientInput {
   if (!isGender(values.gender)) throw new Error('toPatientInput needs validated values');
-  return {
+  const input: PatientInput = {
     patientID: values.patientID,
     name: values.name,
     age: Number(values.age.trim()),
     gender: values.gender,
-    medicalCondition: values.medicalCondition,
     lastVisit: values.lastVisit,
   };
+  if (fields.includes('medicalCondition')) input.medicalCondition = values.medicalCondition;
+  return input;
 }
 
 export function patientToForm(patient: Patient): PatientFormValues {
@@ -156,11 +168,15 @@ export function patientToForm(patient: Patient): PatientFormValues {
   };
 }
 
-/** Only the fields that differ, so PATCH merges exactly what staff changed. */
-export function changedFields(before: PatientFormValues, after: PatientFormValues): PatientPatch {
-  const input = toPatientInput(after);
+/** Only the fields that differ (of those given), so PATCH merges exactly what staff changed. */
+export function changedFields(
+  before: PatientFormValues,
+  after: PatientFormValues,
+  fields: readonly PatientField[] = PATIENT_FIELDS,
+): PatientPatch {
+  const input = toPatientInput(after, fields);
   const patch: PatientPatch = {};
-  for (const field of PATIENT_FIELDS) {
+  for (const field of fields) {
     if (before[field] !== after[field]) Object.assign(patch, { [field]: input[field] });
   }
   return patch;

@@ -66,3 +66,245 @@ export function paramsOf(request: SentRequest | undefined): Record<string, strin
   if (!request) throw new Error('no such request was sent');
   return Object.fromEntries(new URL(request.url, 'http://app.test').searchParams);
 }
+
+/** `{"detail", "errors"?}`, the one error shape of our API. */
+export function errorResponse(
+  status: number,
+  detail: string,
+  errors?: { field: string; message: string }[],
+  headers: Record<string, string> = {},
+): Response {
+  return new Response(JSON.stringify(errors ? { detail, errors } : { detail }), {
+    status,
+    headers: { 'Content-Type': 'application/json', ...headers },
+  });
+}
+
+/** "METHOD /path" (`:name` matches one path segment) → the answer. */
+export type Routes = Record<string, Handler>;
+
+export function pathOf(request: SentRequest): string {
+  return new URL(request.url, 'http://app.test').pathname;
+}
+
+/** A handler that answers from `routes` first, then from `fallback` (else a 404). */
+export function route(routes: Routes, fallback?: Handler): Handler {
+  return (request) => {
+    const path = pathOf(request);
+    for (const [key, handler] of Object.entries(routes)) {
+      const [method, pattern = ''] = key.split(' ');
+      const regex = new RegExp(`^${pattern.replace(/:[^/]+/g, '[^/]+')}$`);
+      if (method === request.method && regex.test(path)) return handler(request);
+    }
+    if (fallback) return fallback(request);
+    return errorResponse(404, `No fake route for ${request.method} ${path}.`);
+  };
+}
+
+export interface FakeAccount {
+  id: number;
+  username: string;
+  password: string;
+  role: string;
+  disabled?: boolean;
+  mustChangePassword?: boolean;
+}
+
+export interface FakeBackendOptions {
+  accounts?: FakeAccount[];
+  /** The username with a session when the page loads (none: the page starts signed out). */
+  signedIn?: string;
+  idleTimeoutSeconds?: number;
+  patients?: Patient[];
+  /** Answers that take precedence over the fake's own. */
+  routes?: Routes;
+}
+
+export interface FakeBackend {
+  sent: SentRequest[];
+  accounts: FakeAccount[];
+  patients: Patient[];
+  /** The signed-in username, or null; set it to null to end the session "elsewhere". */
+  session: { username: string | null };
+}
+
+export const PASSWORDS = {
+  admin: 'admin password 1',
+  clinician: 'clinician password 1',
+  receptionist: 'receptionist password 1',
+} as const;
+
+export function defaultAccounts(): FakeAccount[] {
+  return [
+    { id: 1, username: 'ada', password: PASSWORDS.admin, role: 'admin' },
+    { id: 2, username: 'cleo', password: PASSWORDS.clinician, role: 'clinician' },
+    { id: 3, username: 'remy', password: PASSWORDS.receptionist, role: 'receptionist' },
+  ];
+}
+
+/**
+ * A stand-in for the back end's auth, patient and staff routes with a session, answering
+ * as the contract says (401 without a session, 403 for a receptionist's medical condition,
+ * the receptionist's patients without it). Records every request, like stubFetch.
+ */
+export function fakeBackend(options: FakeBackendOptions = {}): FakeBackend {
+  const accounts = options.accounts ?? defaultAccounts();
+  const patients = options.patients ?? [];
+  const session = { username: options.signedIn ?? null };
+  const idleTimeoutSeconds = options.idleTimeoutSeconds ?? 900;
+  let nextAccountId = Math.max(0, ...accounts.map((a) => a.id)) + 1;
+
+  const current = () => accounts.find((a) => a.username === session.username && !a.disabled);
+  const userBody = (a: FakeAccount) => ({
+    username: a.username,
+    role: a.role,
+    mustChangePassword: a.mustChangePassword === true,
+  });
+  const accountBody = (a: FakeAccount) => ({
+    ...userBody(a),
+    id: a.id,
+    disabled: a.disabled === true,
+    createdAt: '2025-01-02T03:04:05Z',
+  });
+  const NO_SESSION = () => errorResponse(401, 'Sign in first.');
+  const CHANGE_FIRST = () => errorResponse(403, 'Change your password before going on.');
+  const idOf = (request: SentRequest) => decodeURIComponent(pathOf(request).split('/').pop() ?? '');
+  const asSeenBy = (role: string) => (p: Patient) => {
+    if (role !== 'receptionist') return p;
+    const { medicalCondition: _hidden, ...rest } = p;
+    return rest;
+  };
+
+  /** The signed-in account allowed past the forced password change, or the refusal. */
+  function allowed(roles?: string[]): FakeAccount | Response {
+    const user = current();
+    if (!user) return NO_SESSION();
+    if (user.mustChangePassword) return CHANGE_FIRST();
+    if (roles && !roles.includes(user.role)) return errorResponse(403, 'Your role does not allow this.');
+    return user;
+  }
+
+  const own: Routes = {
+    'POST /auth/login': ({ body }) => {
+      const { username, password } = body as { username: string; password: string };
+      const account = accounts.find((a) => a.username.toLowerCase() === username.toLowerCase());
+      if (!account || account.password !== password || account.disabled) {
+        return errorResponse(401, 'Wrong username or password.');
+      }
+      session.username = account.username;
+      return jsonResponse(userBody(account));
+    },
+    'POST /auth/logout': () => {
+      session.username = null;
+      return new Response(null, { status: 204 });
+    },
+    'GET /auth/me': () => {
+      const user = current();
+      return user ? jsonResponse({ ...userBody(user), idleTimeoutSeconds }) : NO_SESSION();
+    },
+    'POST /auth/password': ({ body }) => {
+      const user = current();
+      if (!user) return NO_SESSION();
+      const { currentPassword, newPassword } = body as { currentPassword: string; newPassword: string };
+      if (currentPassword !== user.password) {
+        return errorResponse(400, 'The password was not changed.', [
+          { field: 'currentPassword', message: 'is not your current password' },
+        ]);
+      }
+      if (newPassword === 'password1234') {
+        return errorResponse(400, 'The password was not changed.', [
+          { field: 'newPassword', message: 'is too common' },
+        ]);
+      }
+      user.password = newPassword;
+      user.mustChangePassword = false;
+      return new Response(null, { status: 204 });
+    },
+    'GET /patients': (request) => {
+      const user = allowed();
+      if (user instanceof Response) return user;
+      const params = new URL(request.url, 'http://app.test').searchParams;
+      const wanted = params.get('patientID');
+      const shown = patients.map(asSeenBy(user.role)) as Patient[];
+      if (wanted !== null) {
+        return jsonResponse(shown.filter((p) => p.patientID.toLowerCase() === wanted.toLowerCase()));
+      }
+      const q = params.get('q')?.toLowerCase();
+      const found = q ? shown.filter((p) => p.name.toLowerCase().includes(q)) : shown;
+      return jsonResponse(envelope(found, 1, found.length > 0 ? 1 : 0, found.length));
+    },
+    'POST /patients': ({ body }) => {
+      const user = allowed();
+      if (user instanceof Response) return user;
+      const input = body as Omit<Patient, 'id' | 'medicalCondition'> & { medicalCondition?: string };
+      if (user.role === 'receptionist' && 'medicalCondition' in input) {
+        return errorResponse(403, 'Your role does not allow the medical condition.');
+      }
+      const created: Patient = { ...input, medicalCondition: input.medicalCondition ?? 'Not recorded', id: 1000 + patients.length };
+      patients.push(created);
+      return jsonResponse(asSeenBy(user.role)(created), 201);
+    },
+    'PATCH /patients/:id': (request) => {
+      const user = allowed();
+      if (user instanceof Response) return user;
+      const patch = request.body as Partial<Patient>;
+      if (user.role === 'receptionist' && 'medicalCondition' in patch) {
+        return errorResponse(403, 'Your role does not allow the medical condition.');
+      }
+      const index = patients.findIndex((p) => String(p.id) === idOf(request));
+      if (index < 0) return errorResponse(404, 'No such patient.');
+      const updated = { ...(patients[index] as Patient), ...patch };
+      patients[index] = updated;
+      return jsonResponse(asSeenBy(user.role)(updated));
+    },
+    'DELETE /patients/:id': (request) => {
+      const user = allowed(['admin', 'clinician']);
+      if (user instanceof Response) return user;
+      const index = patients.findIndex((p) => String(p.id) === idOf(request));
+      return jsonResponse(patients.splice(index, 1)[0]);
+    },
+    'GET /users': () => {
+      const user = allowed(['admin']);
+      return user instanceof Response ? user : jsonResponse(accounts.map(accountBody));
+    },
+    'POST /users': ({ body }) => {
+      const user = allowed(['admin']);
+      if (user instanceof Response) return user;
+      const { username, role, password } = body as { username: string; role: string; password: string };
+      if (accounts.some((a) => a.username.toLowerCase() === username.toLowerCase())) {
+        return errorResponse(409, 'That username is taken.');
+      }
+      if (password === 'password1234') {
+        return errorResponse(400, 'The account was not created.', [{ field: 'password', message: 'is too common' }]);
+      }
+      const account = { id: nextAccountId++, username, role, password, mustChangePassword: true };
+      accounts.push(account);
+      return jsonResponse(accountBody(account), 201);
+    },
+    'PATCH /users/:id': (request) => {
+      const user = allowed(['admin']);
+      if (user instanceof Response) return user;
+      const account = accounts.find((a) => String(a.id) === idOf(request));
+      if (!account) return errorResponse(404, 'No such account.');
+      const patch = request.body as { role?: string; disabled?: boolean; password?: string };
+      const next = { ...account, ...patch };
+      const activeAdmins = accounts.map((a) => (a === account ? next : a)).filter((a) => a.role === 'admin' && !a.disabled);
+      if (activeAdmins.length === 0) {
+        return errorResponse(409, 'This would leave no active admin.');
+      }
+      if (patch.role !== undefined) account.role = patch.role;
+      if (patch.disabled !== undefined) account.disabled = patch.disabled;
+      if (patch.password !== undefined) {
+        account.password = patch.password;
+        account.mustChangePassword = true;
+      }
+      return jsonResponse(accountBody(account));
+    },
+  };
+
+  const sent = stubFetch(route(options.routes ?? {}, route(own)));
+  return { sent, accounts, patients, session };
+}
+
+/** The requests other than the session's own (/auth/...), for "what did the page send". */
+export const dataRequests = (sent: SentRequest[]) => sent.filter((r) => !pathOf(r).startsWith('/auth/'));

@@ -1,18 +1,41 @@
 """Sign-in, tokens and staff accounts on the wire (camelCase, unknown fields refused)."""
 
+import re
+import unicodedata
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from app.models.account import USERNAME_PATTERN
 from app.passwords import MAX_LENGTH
 from app.principal import Role
 
+USERNAME = re.compile(USERNAME_PATTERN)
 REQUEST = ConfigDict(alias_generator=to_camel, validate_by_alias=True, extra="forbid")
 ANSWER = ConfigDict(alias_generator=to_camel, validate_by_name=True, from_attributes=True)
 
 Password = Field(min_length=1, max_length=MAX_LENGTH)
+
+
+def _printable(value: str) -> str:
+    """Names are shown and stored as text: no control characters (PostgreSQL refuses NUL)."""
+    if any(unicodedata.category(char) in ("Cc", "Cs") for char in value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+Printable = Annotated[str, AfterValidator(_printable)]
+
+
+def _username(value: str) -> str:
+    if not USERNAME.fullmatch(value):
+        raise ValueError("must be 1 to 64 letters, digits or . _ @ -")
+    return value
+
+
+Username = Annotated[str, AfterValidator(_username)]
 
 
 class SignInBody(BaseModel):
@@ -20,7 +43,7 @@ class SignInBody(BaseModel):
 
     model_config = REQUEST
 
-    username: str = Field(min_length=1, max_length=64)
+    username: Printable = Field(min_length=1, max_length=64)
     password: str = Password
 
 
@@ -49,7 +72,7 @@ class TokenCreate(BaseModel):
 
     model_config = REQUEST
 
-    name: str = Field(min_length=1, max_length=100)
+    name: Printable = Field(min_length=1, max_length=100)
     expires_in_days: int = Field(default=30, ge=1, le=366)
 
 
@@ -75,7 +98,7 @@ class UserCreate(BaseModel):
 
     model_config = REQUEST
 
-    username: str = Field(pattern=USERNAME_PATTERN)
+    username: Username
     role: Role
     password: str = Password
 

@@ -2,6 +2,7 @@
 cross-site check, against the app and its real database."""
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -350,3 +351,26 @@ def test_open_access_is_refused_in_production() -> None:
         Settings(
             database_url="postgresql://x@127.0.0.1/x", environment="production", open_access=True
         )
+
+
+@pytest.mark.parametrize("name", ["nul\x00inside", "bell\x07"])
+async def test_control_characters_in_a_token_name_or_username_are_a_400(
+    client: httpx.AsyncClient, anonymous: httpx.AsyncClient, name: str
+) -> None:
+    body = {"name": name, "expiresInDays": 1}
+    made = await client.post("/auth/tokens", content=_json(body), headers=JSON)
+    login = {"username": name, "password": PASSWORD}
+    signed = await anonymous.post("/auth/login", content=_json(login), headers=JSON | SAME_SITE)
+    for response, field in ((made, "name"), (signed, "username")):
+        assert response.status_code == 400
+        assert response.json()["errors"] == [
+            {"field": field, "message": "must not contain control characters"}
+        ]
+
+
+JSON = {"Content-Type": "application/json"}
+
+
+def _json(body: dict[str, Any]) -> bytes:
+    """JSON as a client writes it, lone surrogates escaped (httpx would refuse to encode them)."""
+    return json.dumps(body).encode()

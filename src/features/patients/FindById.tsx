@@ -19,6 +19,9 @@ export function FindById({ refresh, onChanged }: FindByIdProps) {
     patientService.findByPatientId(wanted ?? '', signal),
   );
 
+  const noMatch =
+    wanted !== null && !error && !loading && data?.length === 0 ? `No patient has the ID “${wanted}”.` : '';
+
   function search(id: string) {
     // IDs never start or end with a blank, so trimming cannot change a match.
     setNotice('');
@@ -44,6 +47,10 @@ export function FindById({ refresh, onChanged }: FindByIdProps) {
       <p role="status" className={notice ? 'message message--success' : 'message-slot'}>
         {notice}
       </p>
+      {/* In the page from the start, so the text is announced when it appears. */}
+      <p role="status" className={noMatch ? 'empty' : 'message-slot'}>
+        {noMatch}
+      </p>
       {wanted !== null &&
         (error ? (
           <p role="alert" className="message message--error">
@@ -51,11 +58,7 @@ export function FindById({ refresh, onChanged }: FindByIdProps) {
           </p>
         ) : loading && !data ? (
           <p className="muted">Looking up “{wanted}”…</p>
-        ) : data && data.length === 0 ? (
-          <p className="empty" role="status">
-            No patient has the ID “{wanted}”.
-          </p>
-        ) : data ? (
+        ) : data && data.length > 0 ? (
           <PatientTable
             caption={`Patient with ID ${wanted}`}
             patients={data}

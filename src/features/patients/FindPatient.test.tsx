@@ -1,4 +1,4 @@
-import { render, screen } from '@testing-library/react';
+import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { envelope, jsonResponse, makePatient, paramsOf, stubFetch } from '../../testing/fakeApi';
@@ -18,12 +18,14 @@ describe('FindById', () => {
     expect(sent.map((r) => r.url)).toEqual(['/patients?patientID=p003']);
   });
 
-  it('says plainly when no patient has the ID', async () => {
+  it('says plainly when no patient has the ID, through a live region already in the page', async () => {
     stubFetch(() => jsonResponse([]));
     render(<FindById refresh={0} onChanged={vi.fn()} />);
+    const regions = screen.getAllByRole('status');
     await user.type(screen.getByLabelText('Patient ID'), 'NOPE');
     await user.click(screen.getByRole('button', { name: 'Find' }));
-    expect(await screen.findByText('No patient has the ID “NOPE”.')).toBeInTheDocument();
+    const message = await screen.findByText('No patient has the ID “NOPE”.');
+    expect(regions).toContain(message);
   });
 
   it('asks for an ID instead of sending an empty lookup', async () => {
@@ -54,6 +56,35 @@ describe('FindById', () => {
 });
 
 describe('SearchPatients', () => {
+  it('announces "no match" through a live region that is in the page before the first search', async () => {
+    stubFetch(() => jsonResponse(envelope([], 1, 0, 0)));
+    render(<SearchPatients refresh={0} onChanged={vi.fn()} />);
+    const regions = screen.getAllByRole('status');
+    expect(regions.length).toBeGreaterThan(0);
+    await user.type(screen.getByLabelText('Name or condition'), 'zzz');
+    await user.click(screen.getByRole('button', { name: 'Search' }));
+    const message = await screen.findByText('No patients match “zzz”.');
+    expect(regions).toContain(message);
+    // A second term uses the same region.
+    await user.clear(screen.getByLabelText('Name or condition'));
+    await user.type(screen.getByLabelText('Name or condition'), 'yyy');
+    await user.click(screen.getByRole('button', { name: 'Search' }));
+    expect(regions).toContain(await screen.findByText('No patients match “yyy”.'));
+  });
+
+  it('starts a new term at page 1, unsorted', async () => {
+    const many = Array.from({ length: 20 }, () => makePatient());
+    const sent = stubFetch((request) => jsonResponse(envelope(many, paramsOf(request)._page === '2' ? 2 : 1, 2, 25)));
+    render(<SearchPatients refresh={0} onChanged={vi.fn()} />);
+    await user.type(screen.getByLabelText('Name or condition'), 'a');
+    await user.click(screen.getByRole('button', { name: 'Search' }));
+    await user.click(await screen.findByRole('button', { name: /Next/ }));
+    await user.click(within(screen.getByRole('columnheader', { name: /Age/ })).getByRole('button'));
+    await user.type(screen.getByLabelText('Name or condition'), 'b');
+    await user.click(screen.getByRole('button', { name: 'Search' }));
+    await vi.waitFor(() => expect(paramsOf(sent.at(-1))).toEqual({ _page: '1', _per_page: '20', q: 'ab' }));
+  });
+
   it('searches name and condition with q and pages the matches', async () => {
     const sent = stubFetch(() => jsonResponse(envelope([makePatient({ name: 'Hal Asthma' })], 1, 1, 1)));
     render(<SearchPatients refresh={0} onChanged={vi.fn()} />);

@@ -1,7 +1,7 @@
 import { FormField } from '../../components/FormField';
 import { FIELD_LABELS, GENDERS, type FieldErrors, type PatientField } from '../../lib/api/types';
 import { todayIso, type PatientFormValues } from '../../lib/validation';
-
+import { usePatientAccess } from './access';
 
 export const fieldId = (prefix: string, field: PatientField) => `${prefix}-${field}`;
 
@@ -12,8 +12,12 @@ interface PatientFieldsProps {
   onChange: (field: PatientField, value: string) => void;
 }
 
-/** The six inputs of a patient record, shared by the register and edit forms. */
+/**
+ * The inputs of a patient record, shared by the register and edit forms: the six fields,
+ * less those the signed-in role may not see (a receptionist's have no medical condition).
+ */
 export function PatientFields({ idPrefix, values, errors, onChange }: PatientFieldsProps) {
+  const { fields } = usePatientAccess();
   const id = (field: PatientField) => fieldId(idPrefix, field);
   const textInput = (field: PatientField) => (
     <FormField id={id(field)} label={FIELD_LABELS[field]} error={errors[field]}>
@@ -70,7 +74,7 @@ export function PatientFields({ idPrefix, values, errors, onChange }: PatientFie
           </select>
         )}
       </FormField>
-      {textInput('medicalCondition')}
+      {fields.includes('medicalCondition') && textInput('medicalCondition')}
       <FormField id={id('lastVisit')} label={FIELD_LABELS.lastVisit} error={errors.lastVisit}>
         {(a11y) => (
           <input

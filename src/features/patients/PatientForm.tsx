@@ -1,7 +1,8 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { toApiError } from '../../lib/api/errors';
 import { PATIENT_FIELDS, type FieldErrors, type PatientField } from '../../lib/api/types';
 import { validatePatient, type PatientFormValues } from '../../lib/validation';
+import { usePatientAccess } from './access';
 import { PatientFields, fieldId } from './PatientFields';
 
 interface PatientFormProps {
@@ -13,6 +14,7 @@ interface PatientFormProps {
   onSubmit: (values: PatientFormValues) => Promise<void>;
   /** Empty the inputs after a successful submit (registration), keep them otherwise. */
   resetOnSuccess?: boolean;
+  /** Shows a Cancel button; Escape anywhere in the form does the same (nothing is saved). */
   onCancel?: () => void;
   /** Put the cursor in the first input when the form appears (inline edit). */
   focusOnMount?: boolean;
@@ -35,6 +37,7 @@ function summary(errors: FieldErrors): string {
  */
 export function PatientForm(props: PatientFormProps) {
   const { idPrefix, initialValues, submitLabel, sendingLabel, onSubmit, onCancel } = props;
+  const { fields } = usePatientAccess();
   const [values, setValues] = useState(initialValues);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState<string | null>(null);
@@ -63,7 +66,7 @@ export function PatientForm(props: PatientFormProps) {
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     if (sending) return;
-    const found = validatePatient(values);
+    const found = validatePatient(values, undefined, fields);
     if (firstInvalid(found)) {
       showErrors(found, summary(found));
       return;
@@ -85,8 +88,14 @@ export function PatientForm(props: PatientFormProps) {
     }
   }
 
+  function escape(event: KeyboardEvent<HTMLFormElement>) {
+    if (event.key !== 'Escape' || !onCancel || sending || event.defaultPrevented) return;
+    event.preventDefault();
+    onCancel();
+  }
+
   return (
-    <form className="patient-form" noValidate onSubmit={submit} aria-busy={sending}>
+    <form className="patient-form" noValidate onSubmit={submit} onKeyDown={escape} aria-busy={sending}>
       {formError && (
         <p role="alert" className="message message--error">
           {formError}

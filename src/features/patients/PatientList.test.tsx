@@ -78,10 +78,15 @@ describe('PatientList paging and sorting', () => {
 });
 
 describe('PatientList states', () => {
-  it('says when there are no patients', async () => {
-    stubFetch(() => jsonResponse(envelope([], 1, 0, 0)));
+  it('says when there are no patients, in a live region that was there before the answer', async () => {
+    let answer: (response: Response) => void = () => undefined;
+    stubFetch(() => new Promise<Response>((resolve) => (answer = resolve)));
     render(<Harness />);
-    expect(await screen.findByText('No patients registered yet.')).toBeInTheDocument();
+    const regions = screen.getAllByRole('status');
+    expect(regions.every((region) => region.textContent === '')).toBe(true);
+    answer(jsonResponse(envelope([], 1, 0, 0)));
+    const message = await screen.findByText('No patients registered yet.');
+    expect(regions).toContain(message);
   });
 
   it('shows a load failure as an alert and retries on request', async () => {
@@ -134,6 +139,22 @@ describe('editing and deleting from the list', () => {
     expect(screen.getByRole('cell', { name: '51' })).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Save changes' })).not.toBeInTheDocument();
     expect(screen.getByRole('button', { name: /Edit Bo Jensen/ })).toHaveFocus();
+  });
+
+  it('closes the edit row with Escape, without saving, and gives the focus back to Edit', async () => {
+    const patient = makePatient({ name: 'Esc Ape', age: 30 });
+    const sent = serve([patient]);
+    render(<Harness />);
+    await user.click(await screen.findByRole('button', { name: /Edit Esc Ape/ }));
+    const age = screen.getByLabelText('Age');
+    await user.clear(age);
+    await user.type(age, '31');
+    await user.keyboard('{Escape}');
+    expect(screen.queryByRole('button', { name: 'Save changes' })).not.toBeInTheDocument();
+    expect(screen.getByRole('button', { name: /Edit Esc Ape/ })).toHaveFocus();
+    expect(screen.getByRole('button', { name: /Edit Esc Ape/ })).toHaveAttribute('aria-expanded', 'false');
+    expect(screen.getByRole('cell', { name: '30' })).toBeInTheDocument();
+    expect(sent.some((r) => r.method === 'PATCH')).toBe(false);
   });
 
   it('checks the rules in the edit form too', async () => {

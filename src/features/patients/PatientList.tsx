@@ -11,8 +11,10 @@ export const PER_PAGE = 20;
 interface PatientListProps {
   /** Shown to screen readers as the table caption. */
   label: string;
-  /** Text search (`q=`); omitted for the full list. */
+  /** Text search (`q=`); omitted for the full list. A new term starts again at page 1, unsorted. */
   search?: string;
+  /** False while there is nothing to list yet (no search made): loads nothing, shows no list. */
+  active?: boolean;
   /** Changes whenever the registry changed elsewhere on the page. */
   refresh: number;
   onChanged: () => void;
@@ -31,21 +33,37 @@ function countText(items: number, search?: string): string {
 }
 
 /** One server-side page of patients at a time, sorted by the server. */
-export function PatientList({ label, search, refresh, onChanged }: PatientListProps) {
+export function PatientList({ label, search, active = true, refresh, onChanged }: PatientListProps) {
   const [page, setPage] = useState(1);
   const [sort, setSort] = useState<Sort | null>(null);
   const [retries, setRetries] = useState(0);
   const [notice, setNotice] = useState('');
+  const [listedSearch, setListedSearch] = useState(search);
   const noticeRef = useRef<HTMLParagraphElement>(null);
 
+  // A new search term is a fresh list (the component stays, so its live regions do too).
+  if (search !== listedSearch) {
+    setListedSearch(search);
+    setPage(1);
+    setSort(null);
+    setNotice('');
+  }
+
   const query: PageQuery = { page, perPage: PER_PAGE, sort, search };
-  const key = JSON.stringify([query, refresh, retries]);
+  const key = active ? JSON.stringify([query, refresh, retries]) : null;
   const { loading, data, error } = useRemote(key, (signal) => patientService.listPage(query, signal));
 
   // After deleting the last row of the last page, step back to the new last page.
   if (data && !loading && page > Math.max(1, data.pages)) {
     setPage(Math.max(1, data.pages));
   }
+
+  const noneText =
+    data && !error && !loading && data.items === 0
+      ? search
+        ? `No patients match “${search}”.`
+        : 'No patients registered yet.'
+      : '';
 
   function changeSort(field: PatientField) {
     setSort(nextSort(sort, field));
@@ -68,7 +86,11 @@ export function PatientList({ label, search, refresh, onChanged }: PatientListPr
       <p role="status" className={notice ? 'message message--success' : 'message-slot'} ref={noticeRef} tabIndex={-1}>
         {notice}
       </p>
-      {error ? (
+      {/* In the page before any answer, so "no patients" is announced when it appears. */}
+      <p role="status" className={noneText ? 'empty' : 'message-slot'}>
+        {noneText}
+      </p>
+      {!active ? null : error ? (
         <div role="alert" className="message message--error">
           <p>Could not load patients. {error.message}</p>
           <button type="button" className="button" onClick={() => setRetries((n) => n + 1)}>
@@ -77,9 +99,7 @@ export function PatientList({ label, search, refresh, onChanged }: PatientListPr
         </div>
       ) : !data ? (
         <p className="muted">Loading patients…</p>
-      ) : data.items === 0 ? (
-        <p className="empty">{search ? `No patients match “${search}”.` : 'No patients registered yet.'}</p>
-      ) : (
+      ) : data.items === 0 ? null : (
         <>
           <p className="list-count">
             {countText(data.items, search)}

@@ -4,7 +4,8 @@ import { toApiError } from '../../lib/api/errors';
 import { patientService } from '../../lib/api/patientService';
 import type { Patient } from '../../lib/api/types';
 import { changedFields, patientToForm, type PatientFormValues } from '../../lib/validation';
-import { COLUMNS } from './columns';
+import { usePatientAccess } from './access';
+import { columnsFor, type Column } from './columns';
 import { PatientForm } from './PatientForm';
 
 export interface RowEvents {
@@ -18,7 +19,7 @@ interface PatientRowProps extends RowEvents {
 
 type Mode = 'view' | 'edit' | 'confirm-delete';
 
-function cellText(patient: Patient, field: (typeof COLUMNS)[number]['field']): string {
+function cellText(patient: Patient, field: Column['field']): string {
   const value = patient[field];
   return value === null ? '—' : String(value);
 }
@@ -26,10 +27,12 @@ function cellText(patient: Patient, field: (typeof COLUMNS)[number]['field']): s
 const describe = (patient: Patient) => `${patient.name} (${patient.patientID})`;
 
 /**
- * One patient with its Edit and Delete actions. The server's answer is shown at once
- * (saved values, row gone) while the list reloads behind it.
+ * One patient with its Edit and Delete actions (Delete only for the roles that may). The
+ * server's answer is shown at once (saved values, row gone) while the list reloads behind it.
  */
 export function PatientRow({ patient, onSaved, onDeleted }: PatientRowProps) {
+  const { fields, canDelete } = usePatientAccess();
+  const columns = columnsFor(fields);
   const formId = useId();
   const [mode, setMode] = useState<Mode>('view');
   const [saved, setSaved] = useState<{ base: Patient; value: Patient } | null>(null);
@@ -49,7 +52,7 @@ export function PatientRow({ patient, onSaved, onDeleted }: PatientRowProps) {
   }
 
   async function save(values: PatientFormValues) {
-    const patch = changedFields(patientToForm(shown), values);
+    const patch = changedFields(patientToForm(shown), values, fields);
     if (Object.keys(patch).length === 0) return closeEditor();
     const updated = await patientService.update(shown.id, patch);
     setSaved({ base: patient, value: updated });
@@ -80,7 +83,7 @@ export function PatientRow({ patient, onSaved, onDeleted }: PatientRowProps) {
   return (
     <>
       <tr className={mode === 'edit' ? 'row row--editing' : 'row'}>
-        {COLUMNS.map(({ field, label }) => (
+        {columns.map(({ field, label }) => (
           <td key={field} data-label={label}>
             {cellText(shown, field)}
           </td>
@@ -108,14 +111,16 @@ export function PatientRow({ patient, onSaved, onDeleted }: PatientRowProps) {
               >
                 Edit
               </button>
-              <button
-                type="button"
-                className="button button--small button--danger-outline"
-                aria-label={`Delete ${describe(shown)}`}
-                onClick={askToDelete}
-              >
-                Delete
-              </button>
+              {canDelete && (
+                <button
+                  type="button"
+                  className="button button--small button--danger-outline"
+                  aria-label={`Delete ${describe(shown)}`}
+                  onClick={askToDelete}
+                >
+                  Delete
+                </button>
+              )}
             </div>
           )}
           {deleteError && (
@@ -127,7 +132,7 @@ export function PatientRow({ patient, onSaved, onDeleted }: PatientRowProps) {
       </tr>
       {mode === 'edit' && (
         <tr className="edit-row">
-          <td colSpan={COLUMNS.length + 1}>
+          <td colSpan={columns.length + 1}>
             <h3 className="edit-row__title">Edit {describe(shown)}</h3>
             <PatientForm
               idPrefix={`edit${formId}`}

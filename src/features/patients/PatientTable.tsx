@@ -1,5 +1,6 @@
 import type { Patient, PatientField, Sort } from '../../lib/api/types';
-import { COLUMNS } from './columns';
+import { usePatientAccess } from './access';
+import { columnsFor } from './columns';
 import { PatientRow, type RowEvents } from './PatientRow';
 import { SortableHeader } from './SortableHeader';
 
@@ -13,13 +14,14 @@ interface PatientTableProps extends RowEvents {
 }
 
 export function PatientTable({ caption, patients, sort = null, onSort, busy, ...events }: PatientTableProps) {
+  const columns = columnsFor(usePatientAccess().fields);
   return (
     <div className="table-wrap">
       <table className="patient-table" aria-busy={busy || undefined}>
         <caption className="visually-hidden">{caption}</caption>
         <thead>
           <tr>
-            {COLUMNS.map(({ field, label }) =>
+            {columns.map(({ field, label }) =>
               onSort ? (
                 <SortableHeader key={field} field={field} label={label} sort={sort} onSort={onSort} />
               ) : (

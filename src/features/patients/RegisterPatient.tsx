@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { patientService } from '../../lib/api/patientService';
 import { EMPTY_FORM, toPatientInput, type PatientFormValues } from '../../lib/validation';
+import { usePatientAccess } from './access';
 import { PatientForm } from './PatientForm';
 
 interface RegisterPatientProps {
@@ -10,10 +11,11 @@ interface RegisterPatientProps {
 
 export function RegisterPatient({ onRegistered }: RegisterPatientProps) {
   const [success, setSuccess] = useState('');
+  const { fields } = usePatientAccess();
 
   async function register(values: PatientFormValues) {
     setSuccess('');
-    const created = await patientService.create(toPatientInput(values));
+    const created = await patientService.create(toPatientInput(values, fields));
     setSuccess(`Registered ${created.name} with patient ID ${created.patientID}.`);
     onRegistered();
   }

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { usePatientAccess } from './access';
 import { PatientList } from './PatientList';
 import { SearchForm } from './SearchForm';
 
@@ -7,25 +8,34 @@ interface SearchPatientsProps {
   onChanged: () => void;
 }
 
-/** Text search over name and condition with `q=` (our API; json-server 1.0 ignores it). */
+/**
+ * Text search with `q=` over name and condition (patient ID too, on our API). A role that
+ * may not see conditions is not offered them as a search term.
+ */
 export function SearchPatients({ refresh, onChanged }: SearchPatientsProps) {
   const [term, setTerm] = useState<string | null>(null);
+  const withCondition = usePatientAccess().fields.includes('medicalCondition');
+  const what = withCondition ? 'name or condition' : 'name';
 
   return (
     <div className="finder">
       <SearchForm
-        name="Search by name or condition"
+        name={withCondition ? 'Search by name or condition' : 'Search by name'}
         inputId="search-text"
-        label="Name or condition"
+        label={withCondition ? 'Name or condition' : 'Name'}
         inputType="search"
         button="Search"
-        emptyMessage="Enter a name or condition to search for."
+        emptyMessage={`Enter a ${what} to search for.`}
         onSearch={setTerm}
       />
-      {term !== null && (
-        // A new term starts again at page 1 with no sort: a fresh list.
-        <PatientList key={term} label={`Patients matching ${term}`} search={term} refresh={refresh} onChanged={onChanged} />
-      )}
+      {/* Always mounted (its live regions with it); a new term starts a fresh list. */}
+      <PatientList
+        label={`Patients matching ${term ?? ''}`}
+        search={term ?? undefined}
+        active={term !== null}
+        refresh={refresh}
+        onChanged={onChanged}
+      />
     </div>
   );
 }

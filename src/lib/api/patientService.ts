@@ -1,9 +1,10 @@
 /**
- * The only module that talks HTTP. It speaks nothing but the json-server
- * 1.0.0-beta.3 query language (`field=value`, `q`, `_page`/`_per_page`, `_sort`),
- * so the same build works against json-server and against our FastAPI back end.
+ * The patient routes. They speak nothing but the json-server 1.0.0-beta.3 query
+ * language (`field=value`, `q`, `_page`/`_per_page`, `_sort`), sent with the session
+ * cookie (see http.ts).
  */
-import { ApiError, NETWORK_ERROR_MESSAGE, apiErrorFromBody } from './errors';
+import { apiErrorFromBody } from './errors';
+import { createHttp, isRecord, unreadable, type HttpOptions } from './http';
 import type {
   PageQuery,
   Patient,
@@ -13,20 +14,7 @@ import type {
   PatientPatch,
 } from './types';
 
-type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
-
-export interface PatientServiceOptions {
-  /** Defaults to VITE_API_BASE_URL; empty means same origin. */
-  baseUrl?: string;
-  /** Defaults to the global fetch, looked up at call time (so tests can stub it). */
-  fetch?: FetchLike;
-}
-
-const UNREADABLE = 'The server sent an answer this page cannot read.';
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+export type PatientServiceOptions = HttpOptions;
 
 function text(value: unknown): string {
   if (typeof value === 'string') return value;
@@ -43,7 +31,7 @@ function age(value: unknown): number | null {
 /** Reads one patient defensively: legacy json-server files hold odd records. */
 export function parsePatient(value: unknown): Patient {
   if (!isRecord(value) || (typeof value.id !== 'string' && typeof value.id !== 'number')) {
-    throw new ApiError(UNREADABLE, 200);
+    throw unreadable();
   }
   return {
     id: value.id,
@@ -57,7 +45,7 @@ export function parsePatient(value: unknown): Patient {
 }
 
 function parsePatients(value: unknown): Patient[] {
-  if (!Array.isArray(value)) throw new ApiError(UNREADABLE, 200);
+  if (!Array.isArray(value)) throw unreadable();
   return value.map(parsePatient);
 }
 
@@ -75,7 +63,7 @@ export function parsePage(value: unknown): PatientPage {
     const data = parsePatients(value);
     return { first: 1, prev: null, next: null, last: 1, pages: 1, items: data.length, data };
   }
-  if (!isRecord(value)) throw new ApiError(UNREADABLE, 200);
+  if (!isRecord(value)) throw unreadable();
   const data = parsePatients(value.data);
   const pages = count(value.pages, 1);
   return {
@@ -107,65 +95,32 @@ function patientPath(id: PatientKey): string {
   return `/patients/${encodeURIComponent(String(id))}`;
 }
 
-function isAbort(error: unknown): boolean {
-  return error instanceof DOMException && error.name === 'AbortError';
-}
-
 export function createPatientService(options: PatientServiceOptions = {}) {
-  const baseUrl = (options.baseUrl ?? import.meta.env.VITE_API_BASE_URL ?? '').replace(/\/+$/, '');
-  const doFetch: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-
-  async function send(method: string, path: string, body?: unknown, signal?: AbortSignal) {
-    const headers: Record<string, string> = { Accept: 'application/json' };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
-    let response: Response;
-    try {
-      response = await doFetch(`${baseUrl}${path}`, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal,
-      });
-    } catch (error) {
-      if (isAbort(error)) throw error; // a cancelled request is not a failure to report
-      throw new ApiError(NETWORK_ERROR_MESSAGE, 0);
-    }
-    if (!response.ok) throw apiErrorFromBody(response.status, await response.text());
-    return response;
-  }
-
-  async function json(method: string, path: string, body?: unknown, signal?: AbortSignal) {
-    const response = await send(method, path, body, signal);
-    try {
-      return (await response.json()) as unknown;
-    } catch (error) {
-      if (isAbort(error)) throw error;
-      throw new ApiError(UNREADABLE, response.status);
-    }
-  }
+  // Patient routes read 409 as "this patient ID is taken" and name the form's fields.
+  const { send, json } = createHttp(options, apiErrorFromBody);
 
   return {
     /** One page of patients, optionally sorted and searched (`q`, our API only). */
     async listPage(query: PageQuery, signal?: AbortSignal): Promise<PatientPage> {
-      return parsePage(await json('GET', `/patients?${pageQueryString(query)}`, undefined, signal));
+      return parsePage(await json('GET', `/patients?${pageQueryString(query)}`, { signal }));
     },
 
     /** Exact lookup by the clinic's patient ID, answered by the server (`?patientID=`). */
     async findByPatientId(patientID: string, signal?: AbortSignal): Promise<Patient[]> {
       const params = new URLSearchParams({ patientID });
-      return parsePatients(await json('GET', `/patients?${params.toString()}`, undefined, signal));
+      return parsePatients(await json('GET', `/patients?${params.toString()}`, { signal }));
     },
 
     async get(id: PatientKey, signal?: AbortSignal): Promise<Patient> {
-      return parsePatient(await json('GET', patientPath(id), undefined, signal));
+      return parsePatient(await json('GET', patientPath(id), { signal }));
     },
 
     async create(input: PatientInput): Promise<Patient> {
-      return parsePatient(await json('POST', '/patients', input));
+      return parsePatient(await json('POST', '/patients', { body: input }));
     },
 
     async update(id: PatientKey, patch: PatientPatch): Promise<Patient> {
-      return parsePatient(await json('PATCH', patientPath(id), patch));
+      return parsePatient(await json('PATCH', patientPath(id), { body: patch }));
     },
 
     async remove(id: PatientKey): Promise<void> {

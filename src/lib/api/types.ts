@@ -24,14 +24,15 @@ export interface PatientInput {
   name: string;
   age: number;
   gender: Gender;
-  medicalCondition: string;
+  /** Never sent by a receptionist (the server answers 403; it stores "Not recorded"). */
+  medicalCondition?: string;
   lastVisit: string;
 }
 
 /** Body of PATCH /patients/{id}: only the fields that change. */
 export type PatientPatch = Partial<PatientInput>;
 
-export type PatientField = keyof PatientInput;
+export type PatientField = keyof Required<PatientInput>;
 
 export const PATIENT_FIELDS: readonly PatientField[] = [
   'patientID',
@@ -81,3 +82,47 @@ export const FIELD_LABELS: Record<PatientField, string> = {
   medicalCondition: 'Medical condition',
   lastVisit: 'Last visit',
 };
+
+/** Staff roles, as the server names them. */
+export const ROLES = ['admin', 'clinician', 'receptionist'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ROLE_LABELS: Record<Role, string> = {
+  admin: 'Admin',
+  clinician: 'Clinician',
+  receptionist: 'Receptionist',
+};
+
+/** GET /auth/me (POST /auth/login answers the same without idleTimeoutSeconds). */
+export interface CurrentUser {
+  username: string;
+  /** A Role; kept as sent so an unknown one is shown, and given no rights. */
+  role: string;
+  mustChangePassword: boolean;
+  /** The server ends a session idle this long; the page signs out after the same time. */
+  idleTimeoutSeconds: number;
+}
+
+/** One entry of GET /users (admins only). */
+export interface StaffAccount {
+  id: string | number;
+  username: string;
+  role: string;
+  disabled: boolean;
+  mustChangePassword: boolean;
+  createdAt: string;
+}
+
+/** Body of POST /users: the password is temporary, changed at first sign-in. */
+export interface NewStaffAccount {
+  username: string;
+  role: Role;
+  password: string;
+}
+
+/** Body of PATCH /users/{id}: any of these. */
+export interface StaffAccountPatch {
+  role?: Role;
+  disabled?: boolean;
+  password?: string;
+}

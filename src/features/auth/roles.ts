@@ -1,0 +1,12 @@
+import { ROLES, ROLE_LABELS, type Role } from '../../lib/api/types';
+
+export function isRole(value: string): value is Role {
+  return (ROLES as readonly string[]).includes(value);
+}
+
+/** "Clinician" for "clinician"; an unknown role as the server named it. */
+export function roleLabel(role: string): string {
+  return isRole(role) ? ROLE_LABELS[role] : role;
+}
+
+export const canManageStaff = (role: string): boolean => role === 'admin';
