@@ -16,6 +16,7 @@ from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
 from app.config import Settings
+from app.credential_cache import CredentialCache
 
 Connection = AsyncConnection[tuple[Any, ...]]
 # psycopg_pool gives up re-connecting after this long and lets the next request try again at
@@ -52,6 +53,9 @@ class Database:
     """The pool, owned by the application's lifespan; nothing connects until `open`."""
 
     def __init__(self, url: str, settings: Settings) -> None:
+        # Who a session or token belongs to, kept while PostgreSQL says nothing changed
+        # (services/auth_service.py; app/credential_cache.py says why it stays correct).
+        self.credentials: CredentialCache[Any] = CredentialCache(url, settings.db_connect_timeout)
         self.idle = idle = IdleCheck(settings.db_ping_after_idle_s)
         self.pool = AsyncConnectionPool(
             url,
@@ -71,9 +75,11 @@ class Database:
     async def open(self) -> None:
         """Start the pool without waiting for the database (the app serves 503 until it is up)."""
         await self.pool.open(wait=False)
+        await self.credentials.open()
 
     async def close(self) -> None:
         """Close every connection."""
+        await self.credentials.close()
         await self.pool.close()
 
     @asynccontextmanager

@@ -126,9 +126,9 @@ UPDATABLE = ("role", "disabled", "password_hash", "must_change_password")
 
 async def update_user(connection: Connection, user_id: int, changes: dict[str, Any]) -> UserRecord:
     """Apply `changes` (columns of UPDATABLE) to an account known to exist."""
-    assignments = ", ".join(f"{column} = %({column})s" for column in changes if column in UPDATABLE)
-    query = f"""UPDATE users SET {assignments}, updated_at = now() WHERE id = %(id)s
-                RETURNING {USER_COLUMNS}"""
+    assignments = [f"{column} = %({column})s" for column in changes if column in UPDATABLE]
+    query = f"""UPDATE users SET {", ".join([*assignments, "updated_at = now()"])}
+                WHERE id = %(id)s RETURNING {USER_COLUMNS}"""
     async with connection.cursor(row_factory=USER) as cursor:
         await cursor.execute(query.encode(), {**changes, "id": user_id})
         updated = await cursor.fetchone()

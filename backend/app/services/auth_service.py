@@ -7,6 +7,7 @@ sign-outs, disabled accounts and lock-outs at once; nothing about a credential i
 import asyncio
 import hashlib
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -26,6 +27,9 @@ from app.repositories import accounts
 from app.repositories.accounts import Credential, TokenRecord, UserRecord
 
 TOKEN_PREFIX = "prt_"  # recognisable to secret scanners and in a leaked log
+# How long a token's owner is taken from the credential cache before PostgreSQL is asked again,
+# should a change ever go unnotified (app/credential_cache.py).
+CACHED_TOKEN_S = 60.0
 SECRET_BYTES = 32
 
 
@@ -48,21 +52,51 @@ def _principal(credential: Credential | None, session_secret: str | None = None)
 
 async def principal_for_token(database: Database, token: str) -> Principal:
     """The staff member an `Authorization: Bearer` token acts for, or NotSignedIn."""
-    async with database.reader() as connection:
-        return _principal(await accounts.credential_by_token(connection, digest(token)))
+    secret = digest(token)
+    credential = await _remembered(
+        database,
+        b"token:" + secret,
+        CACHED_TOKEN_S,
+        lambda connection: accounts.credential_by_token(connection, secret),
+    )
+    return _principal(credential)
 
 
 async def principal_for_session(database: Database, settings: Settings, secret: str) -> Principal:
     """The staff member a session cookie belongs to, or NotSignedIn; the session is kept alive.
 
     The last-seen time is written at most every tenth of the idle timeout (and at most every
-    minute), so a session may end up to that much before a full idle timeout has passed.
+    minute), so a session may end up to that much before a full idle timeout has passed. In
+    between, the answer comes from the credential cache, for that long at most.
     """
     idle = timedelta(seconds=settings.session_idle_timeout_s)
     touch = min(idle / 10, timedelta(minutes=1))
-    async with database.reader() as connection:
-        credential = await accounts.credential_by_session(connection, digest(secret), idle, touch)
+    hashed = digest(secret)
+    credential = await _remembered(
+        database,
+        b"session:" + hashed,
+        touch.total_seconds(),
+        lambda connection: accounts.credential_by_session(connection, hashed, idle, touch),
+    )
     return _principal(credential, secret)
+
+
+async def _remembered(
+    database: Database,
+    key: bytes,
+    max_age_s: float,
+    lookup: Callable[[Connection], Awaitable[Credential | None]],
+) -> Credential | None:
+    """`lookup` on a reader, unless the credential cache knows the answer (a valid one) from
+    less than `max_age_s` ago and nothing changed since (app/credential_cache.py)."""
+    credential: Credential | None = database.credentials.get(key, max_age_s)
+    if credential is None:
+        generation = database.credentials.generation
+        async with database.reader() as connection:
+            credential = await lookup(connection)
+        if credential is not None:
+            database.credentials.put(key, credential, generation)
+    return credential
 
 
 @dataclass(frozen=True)
@@ -136,7 +170,7 @@ async def _refuse_if_throttled(
 
 async def sign_out(database: Database, session_secret: str) -> None:
     """End this session at once, on every process."""
-    async with database.reader() as connection:
+    async with database.credentials.revoking(), database.reader() as connection:
         await accounts.delete_session(connection, digest(session_secret))
 
 
@@ -148,7 +182,7 @@ async def change_password(database: Database, principal: Principal, current: str
         raise InvalidBody(
             "The new password cannot be used.", [FieldProblem("newPassword", problem)]
         )
-    async with database.unit_of_work() as connection:
+    async with database.credentials.revoking(), database.unit_of_work() as connection:
         user = await accounts.user_by_id(connection, principal.user_id, lock=True)
         stored = user.password_hash if user is not None else None
         matches, _ = await asyncio.to_thread(passwords.verify, current, stored)
@@ -185,6 +219,6 @@ async def list_tokens(database: Database, principal: Principal) -> list[TokenRec
 async def revoke_token(database: Database, principal: Principal, token_id: int) -> None:
     """Delete one of the signed-in user's tokens; it stops working at once."""
     assert principal.user_id is not None
-    async with database.reader() as connection:
+    async with database.credentials.revoking(), database.reader() as connection:
         if not await accounts.delete_token(connection, principal.user_id, token_id):
             raise TokenNotFound()

@@ -61,7 +61,7 @@ async def update_user(
     next sign-in); a reset or disabling ends the account's sessions at once. The registry never
     loses its last active admin. Disabling or a reset also revokes the account's tokens: both
     are what an admin does when a credential may be in the wrong hands."""
-    async with database.unit_of_work() as connection:
+    async with database.credentials.revoking(), database.unit_of_work() as connection:
         user = await accounts.user_by_id(connection, user_id, lock=True)
         if user is None:
             raise UserNotFound()
@@ -81,8 +81,6 @@ async def update_user(
         was_admin = user.role == Role.ADMIN and not user.disabled
         if was_admin and not stays_admin and await accounts.active_admins(connection) <= 1:
             raise LastAdmin()
-        if not changes:
-            return user
         updated = await accounts.update_user(connection, user_id, changes)
         if updated.disabled or password is not None:  # whoever had them is locked out
             await accounts.delete_sessions_of(connection, user_id)
@@ -93,7 +91,7 @@ async def update_user(
 async def set_password(database: Database, username: str, password: str) -> UserRecord:
     """The operator's reset (command line): usable at once; the account's sessions and tokens
     end."""
-    async with database.unit_of_work() as connection:
+    async with database.credentials.revoking(), database.unit_of_work() as connection:
         user = await accounts.user_named(connection, username)
         if user is None:
             raise UserNotFound(f"No account named {username!r}.")

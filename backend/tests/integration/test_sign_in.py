@@ -14,6 +14,7 @@ from sqlalchemy import URL, create_engine, text
 from app.config import Settings
 from app.main import create_app
 from app.principal import Principal, Role
+from app.services import auth_service
 from tests.accounts import PASSWORD, bearer, make_user
 from tests.conftest import asgi_client, patient
 
@@ -374,3 +375,23 @@ JSON = {"Content-Type": "application/json"}
 def _json(body: dict[str, Any]) -> bytes:
     """JSON as a client writes it, lone surrogates escaped (httpx would refuse to encode them)."""
     return json.dumps(body).encode()
+
+
+async def test_a_remembered_token_is_forgotten_when_the_database_says_so(
+    app: Any, database_url: URL, someone: Principal, clean_db: None
+) -> None:
+    """The credential cache answers repeated requests; a change made outside this process
+    (here: plain SQL, as another process or an operator would) is seen on the next request."""
+    _, token = await auth_service.create_token(app.state.database, someone, "cached", 1)
+    async with asgi_client(app, bearer(token)) as script:
+        assert (await script.get("/auth/me")).status_code == 200
+        assert (await script.get("/auth/me")).status_code == 200  # from the cache
+        engine = create_engine(database_url)
+        with engine.begin() as connection:
+            connection.execute(text("DELETE FROM api_tokens WHERE name = 'cached'"))
+        engine.dispose()
+        deadline = asyncio.get_running_loop().time() + 1.0
+        while (await script.get("/auth/me")).status_code == 200:
+            # Another process's change arrives as a notification: give it its milliseconds.
+            assert asyncio.get_running_loop().time() < deadline, "still signed in after 1 s"
+            await asyncio.sleep(0.005)
