@@ -31,7 +31,7 @@ from app.database import Database
 from app.errors import RegistryError
 from app.logging_config import configure_logging
 from app.migration.first_start import import_sample_if_empty
-from app.principal import Principal, Role
+from app.principal import Role
 from app.services import auth_service, user_service
 
 T = TypeVar("T")
@@ -179,21 +179,15 @@ def account_command(args: argparse.Namespace) -> None:
             )
             print(f"Password of {user.username!r} set; their sessions and tokens have ended.")
         else:
-            print(_with_database(url, settings, lambda db: _token_for(db, args)))
+            token = _with_database(
+                url,
+                settings,
+                lambda db: auth_service.create_token_for(db, args.username, args.name, args.days),
+            )
+            print(token)  # the only time it is shown
     except RegistryError as error:
         reasons = "; ".join(f"{p.field} {p.message}" for p in error.problems)
         sys.exit(f"{args.command}: {error.detail}{' (' + reasons + ')' if reasons else ''}")
-
-
-async def _token_for(database: Database, args: argparse.Namespace) -> str:
-    """A personal token for an existing, enabled account (printed: the only time it is shown)."""
-    users = await user_service.list_users(database)
-    user = next((u for u in users if u.username.casefold() == args.username.casefold()), None)
-    if user is None or user.disabled:
-        raise RegistryError(f"No enabled account named {args.username!r}.")
-    owner = Principal(user.id, user.username, Role(user.role))
-    _, secret = await auth_service.create_token(database, owner, args.name, args.days)
-    return secret
 
 
 def run_uvicorn(factory: str, host: str, port: int, workers: int) -> None:

@@ -48,7 +48,7 @@ class CredentialCache(Generic[T]):
     def __init__(self, url: str, connect_timeout: int) -> None:
         self.url = url
         self.connect_timeout = connect_timeout
-        self.entries: dict[bytes, tuple[float, int, T]] = {}
+        self.entries: dict[bytes, tuple[float, T]] = {}  # key -> (when stored, answer)
         self.generation = 0
         self.listener: AsyncConnection[tuple[object, ...]] | None = None
         self.connecting: asyncio.Task[None] | None = None
@@ -61,12 +61,12 @@ class CredentialCache(Generic[T]):
         entry = self.entries.get(key)
         if entry is None or time.monotonic() - entry[0] >= max_age_s:
             return None
-        return entry[2]
+        return entry[1]
 
     def put(self, key: bytes, value: T, generation: int) -> None:
         """Remember `value`, read from PostgreSQL when the generation was `generation`."""
         if self._caught_up() and generation == self.generation:
-            self.entries[key] = (time.monotonic(), generation, value)
+            self.entries[key] = (time.monotonic(), value)
 
     @asynccontextmanager
     async def revoking(self) -> AsyncIterator[None]:

@@ -21,6 +21,7 @@ from app.errors import ConfigurationError
 from app.logging_config import configure_logging, install_request_id_factory
 from app.middleware import BodyGuardMiddleware, RequestLogMiddleware, SecurityMiddleware
 from app.openapi import install_openapi
+from app.principal import Role
 from app.services.health_service import watch_until_reachable
 
 logger = logging.getLogger(__name__)
@@ -74,7 +75,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url=None,
     )
     app.state.settings = settings
-    app.state.whole_lists = {frozenset(): WholeList()}  # per set of hidden fields (api.deps)
+    # One full-list rendering per set of hidden columns (api.deps.get_whole_list).
+    app.state.whole_lists = {role.hidden_columns: WholeList(role.hidden_columns) for role in Role}
     install_request_id_factory()
     install_error_handlers(app)
     install_openapi(app)

@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from enum import StrEnum
 
+from app.schemas.patient import FIELDS
+
 CONDITION_ONLY = frozenset({"medicalCondition"})
 
 
@@ -22,6 +24,11 @@ class Role(StrEnum):
     def hidden_fields(self) -> frozenset[str]:
         """Wire fields this role never receives, so may not filter, sort or search by."""
         return frozenset() if self.sees_conditions else CONDITION_ONLY
+
+    @property
+    def hidden_columns(self) -> frozenset[str]:
+        """The same as `hidden_fields`, named as PatientRead's attributes (table columns)."""
+        return frozenset(FIELDS[wire] for wire in self.hidden_fields)
 
     @property
     def deletes_patients(self) -> bool:

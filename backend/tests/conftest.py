@@ -60,20 +60,27 @@ def asgi_client(app: Any, headers: dict[str, str] | None = None) -> httpx.AsyncC
     return httpx.AsyncClient(transport=transport, base_url="http://test", headers=headers)
 
 
-@pytest.fixture
-async def client(
-    app: Any, clean_db: None, tokens: dict[Role, str]
-) -> AsyncIterator[httpx.AsyncClient]:
-    """Signed in as a clinician (a bearer token), the role that works on patients."""
-    async with asgi_client(app, bearer(tokens[Role.CLINICIAN])) as http:
-        yield http
+def signed_in_client(role: Role | None, doc: str) -> Any:
+    """A fixture: a client on the app with the run's token of `role` (None: not signed in)."""
+
+    @pytest.fixture
+    async def fixture(
+        app: Any, clean_db: None, tokens: dict[Role, str]
+    ) -> AsyncIterator[httpx.AsyncClient]:
+        async with asgi_client(app, bearer(tokens[role]) if role else None) as http:
+            yield http
+
+    fixture.__doc__ = doc
+    return fixture
 
 
-@pytest.fixture
-async def anonymous(app: Any, clean_db: None) -> AsyncIterator[httpx.AsyncClient]:
-    """Not signed in."""
-    async with asgi_client(app) as http:
-        yield http
+# The accounts behind these tokens serve the whole run: never disable or demote them in a test.
+client = signed_in_client(
+    Role.CLINICIAN, "Signed in as a clinician, the role that works on patients."
+)
+admin = signed_in_client(Role.ADMIN, "Signed in as an admin.")
+receptionist = signed_in_client(Role.RECEPTIONIST, "Signed in as a receptionist.")
+anonymous = signed_in_client(None, "Not signed in.")
 
 
 def patient(**overrides: Any) -> dict[str, Any]:

@@ -12,7 +12,6 @@ from app.config import Settings
 from app.database import Database
 from app.errors import Forbidden, NotSignedIn, PatientNotFound
 from app.principal import OPEN_ACCESS, Principal, Role
-from app.schemas.patient import FIELDS
 from app.services import auth_service
 
 MAX_ID = 2**31 - 1
@@ -142,10 +141,7 @@ async def get_patient_id(
 async def get_whole_list(request: Request, staff: StaffDep) -> WholeList:
     """This worker's cached full-list answer for what the role may see (app/api/whole_list.py)."""
     lists: dict[frozenset[str], WholeList] = request.app.state.whole_lists
-    hidden = staff.role.hidden_fields
-    if hidden not in lists:
-        lists[hidden] = WholeList({FIELDS[wire] for wire in hidden})
-    return lists[hidden]
+    return lists[staff.role.hidden_columns]
 
 
 async def get_list_query(request: Request, staff: StaffDep) -> querying.ListQuery:

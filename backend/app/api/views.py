@@ -12,7 +12,7 @@ from pydantic import TypeAdapter
 
 from app.principal import Principal
 from app.repositories.patients import PatientRecord
-from app.schemas.patient import FIELDS, PageEnvelope, PatientRead
+from app.schemas.patient import PageEnvelope, PatientRead
 
 PATIENT = TypeAdapter(PatientRead)
 PATIENTS = TypeAdapter(list[PatientRead])
@@ -23,7 +23,7 @@ Content = TypeVar("Content", PatientRecord, list[PatientRecord], PageEnvelope)
 def shown(viewer: Principal, content: Content, response: Response) -> Content | Response:
     """`content` (a record, a list of records or a page envelope) as `viewer` may see it; the
     headers already set on `response` (ETag, X-Total-Count) are kept."""
-    hidden = {FIELDS[wire] for wire in viewer.role.hidden_fields}
+    hidden = set(viewer.role.hidden_columns)
     if not hidden:
         return content
     if isinstance(content, PatientRecord):

@@ -26,8 +26,8 @@ PATIENTS = TypeAdapter(list[PatientRead])
 class WholeList:
     """This worker's last full-list answer and the generation it was read at."""
 
-    def __init__(self, hidden: set[str] | None = None) -> None:
-        self.hidden = hidden or set()  # columns left out (a role that may not see them)
+    def __init__(self, hidden: frozenset[str] = frozenset()) -> None:
+        self.hidden = set(hidden)  # columns left out (a role that may not see them)
         self.generation = -1
         self.body = b"[]"
         self.total = 0

@@ -1,10 +1,11 @@
 """Every statement on the account tables (app/models/account.py): users, sessions, API tokens
 and failed sign-ins. Secrets arrive here already hashed; nothing here sees a password."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
 
+from psycopg import sql
 from psycopg.rows import args_row
 
 from app.database import Connection
@@ -43,7 +44,26 @@ class TokenRecord:
     expires_at: datetime
 
 
-USER_COLUMNS = "id, username, role, password_hash, must_change_password, disabled, created_at"
+USER_COLUMNS = sql.SQL(", ").join(map(sql.Identifier, (field.name for field in fields(UserRecord))))
+# Statements without variable parts, rendered to bytes once (as in repositories/patients.py).
+USER_BY_NAME = (
+    sql.SQL("SELECT {} FROM users WHERE lower(username) = lower(%(username)s)")
+    .format(USER_COLUMNS)
+    .as_bytes()
+)
+USER_BY_ID_SQL = sql.SQL("SELECT {} FROM users WHERE id = %(id)s").format(USER_COLUMNS)
+USER_BY_ID = USER_BY_ID_SQL.as_bytes()
+USER_BY_ID_LOCKED = sql.SQL("{} FOR UPDATE").format(USER_BY_ID_SQL).as_bytes()
+ALL_USERS = sql.SQL("SELECT {} FROM users ORDER BY id").format(USER_COLUMNS).as_bytes()
+INSERT_USER = (
+    sql.SQL(
+        "INSERT INTO users (username, role, password_hash, must_change_password)"
+        " VALUES (%(username)s, %(role)s, %(hash)s, %(must_change)s)"
+        " ON CONFLICT (lower(username)) DO NOTHING RETURNING {}"
+    )
+    .format(USER_COLUMNS)
+    .as_bytes()
+)
 USER = args_row(UserRecord)
 CREDENTIAL = args_row(Credential)
 TOKEN = args_row(TokenRecord)
@@ -86,24 +106,22 @@ async def credential_by_session(
 
 async def user_named(connection: Connection, username: str) -> UserRecord | None:
     """The account with this username, ignoring case."""
-    query = f"SELECT {USER_COLUMNS} FROM users WHERE lower(username) = lower(%(username)s)"
     async with connection.cursor(row_factory=USER) as cursor:
-        await cursor.execute(query.encode(), {"username": username})
+        await cursor.execute(USER_BY_NAME, {"username": username})
         return await cursor.fetchone()
 
 
 async def user_by_id(connection: Connection, user_id: int, lock: bool = False) -> UserRecord | None:
     """The account with this id (locked for the transaction when `lock`)."""
-    query = f"SELECT {USER_COLUMNS} FROM users WHERE id = %(id)s{' FOR UPDATE' if lock else ''}"
     async with connection.cursor(row_factory=USER) as cursor:
-        await cursor.execute(query.encode(), {"id": user_id})
+        await cursor.execute(USER_BY_ID_LOCKED if lock else USER_BY_ID, {"id": user_id})
         return await cursor.fetchone()
 
 
 async def all_users(connection: Connection) -> list[UserRecord]:
     """Every account, in the order they were created."""
     async with connection.cursor(row_factory=USER) as cursor:
-        await cursor.execute(f"SELECT {USER_COLUMNS} FROM users ORDER BY id".encode())
+        await cursor.execute(ALL_USERS)
         return await cursor.fetchall()
 
 
@@ -111,13 +129,9 @@ async def insert_user(
     connection: Connection, username: str, role: str, password_hash: str, must_change: bool
 ) -> UserRecord | None:
     """A new account, or None if the username is taken (ignoring case)."""
-    query = f"""
-        INSERT INTO users (username, role, password_hash, must_change_password)
-        VALUES (%(username)s, %(role)s, %(hash)s, %(must_change)s)
-        ON CONFLICT (lower(username)) DO NOTHING RETURNING {USER_COLUMNS}"""
     values = {"username": username, "role": role, "hash": password_hash, "must_change": must_change}
     async with connection.cursor(row_factory=USER) as cursor:
-        await cursor.execute(query.encode(), values)
+        await cursor.execute(INSERT_USER, values)
         return await cursor.fetchone()
 
 
@@ -126,11 +140,16 @@ UPDATABLE = ("role", "disabled", "password_hash", "must_change_password")
 
 async def update_user(connection: Connection, user_id: int, changes: dict[str, Any]) -> UserRecord:
     """Apply `changes` (columns of UPDATABLE) to an account known to exist."""
-    assignments = [f"{column} = %({column})s" for column in changes if column in UPDATABLE]
-    query = f"""UPDATE users SET {", ".join([*assignments, "updated_at = now()"])}
-                WHERE id = %(id)s RETURNING {USER_COLUMNS}"""
+    assignments = [
+        sql.SQL("{} = {}").format(sql.Identifier(column), sql.Placeholder(column))
+        for column in changes
+        if column in UPDATABLE
+    ]
+    query = sql.SQL("UPDATE users SET {} WHERE id = %(id)s RETURNING {}").format(
+        sql.SQL(", ").join([*assignments, sql.SQL("updated_at = now()")]), USER_COLUMNS
+    )
     async with connection.cursor(row_factory=USER) as cursor:
-        await cursor.execute(query.encode(), {**changes, "id": user_id})
+        await cursor.execute(query, {**changes, "id": user_id})
         updated = await cursor.fetchone()
     assert updated is not None, "update_user is called on a locked, existing account"
     return updated

@@ -20,6 +20,7 @@ from app.errors import (
     NotSignedIn,
     TokenNotFound,
     TooManySignIns,
+    UserNotFound,
     WrongCredentials,
 )
 from app.principal import Principal, Role
@@ -207,6 +208,17 @@ async def create_token(
             connection, principal.user_id, name, digest(secret), timedelta(days=days)
         )
     return token, secret
+
+
+async def create_token_for(database: Database, username: str, name: str, days: int) -> str:
+    """The operator's token for an enabled account (command line); returns its secret."""
+    async with database.reader() as connection:
+        user = await accounts.user_named(connection, username)
+    if user is None or user.disabled:
+        raise UserNotFound(f"No enabled account named {username!r}.")
+    owner = Principal(user.id, user.username, Role(user.role))
+    _, secret = await create_token(database, owner, name, days)
+    return secret
 
 
 async def list_tokens(database: Database, principal: Principal) -> list[TokenRecord]:

@@ -3,7 +3,6 @@ callers, receptionists (never shown medicalCondition), clinicians, admins, and a
 password must change first."""
 
 import secrets
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -31,24 +30,6 @@ SIGN_IN_FIRST = {"detail": "Sign in to continue."}
 ADMINS_ONLY = {"detail": "Only an admin may do this."}
 CHANGE_PASSWORD = {"detail": "Change your password before going on."}
 WWW_AUTHENTICATE = 'Bearer realm="patient-registry"'
-
-
-@pytest.fixture
-async def reception(
-    app: Any, clean_db: None, tokens: dict[Role, str]
-) -> AsyncIterator[httpx.AsyncClient]:
-    """Signed in as a receptionist (the run's shared receptionist token)."""
-    async with asgi_client(app, bearer(tokens[Role.RECEPTIONIST])) as http:
-        yield http
-
-
-@pytest.fixture
-async def admin(
-    app: Any, clean_db: None, tokens: dict[Role, str]
-) -> AsyncIterator[httpx.AsyncClient]:
-    """Signed in as an admin (the run's shared admin token)."""
-    async with asgi_client(app, bearer(tokens[Role.ADMIN])) as http:
-        yield http
 
 
 async def registered(http: httpx.AsyncClient, **overrides: Any) -> dict[str, Any]:
@@ -191,10 +172,10 @@ async def test_unknown_or_malformed_credentials_are_401_like_none(
     ],
 )
 async def test_receptionist_list_answers_never_carry_medical_condition(
-    reception: httpx.AsyncClient, client: httpx.AsyncClient, query: str
+    receptionist: httpx.AsyncClient, client: httpx.AsyncClient, query: str
 ) -> None:
     created = await three_patients(client)
-    mine = await reception.get(f"/patients{query}")
+    mine = await receptionist.get(f"/patients{query}")
     theirs = await client.get(f"/patients{query}")
     assert mine.status_code == theirs.status_code == 200
     assert_no_condition_in(mine)
@@ -207,10 +188,10 @@ async def test_receptionist_list_answers_never_carry_medical_condition(
 
 @pytest.mark.parametrize("query", ["?_page=1", "?_page=2&_per_page=2", "?_page=1&name_like=a"])
 async def test_receptionist_page_envelope_never_carries_medical_condition(
-    reception: httpx.AsyncClient, client: httpx.AsyncClient, query: str
+    receptionist: httpx.AsyncClient, client: httpx.AsyncClient, query: str
 ) -> None:
     await three_patients(client)
-    mine = await reception.get(f"/patients{query}")
+    mine = await receptionist.get(f"/patients{query}")
     theirs = await client.get(f"/patients{query}")
     assert mine.status_code == theirs.status_code == 200
     assert_no_condition_in(mine)
@@ -222,25 +203,25 @@ async def test_receptionist_page_envelope_never_carries_medical_condition(
 
 
 async def test_receptionist_get_one_and_head_never_carry_medical_condition(
-    reception: httpx.AsyncClient, client: httpx.AsyncClient
+    receptionist: httpx.AsyncClient, client: httpx.AsyncClient
 ) -> None:
     created = await registered(client, medicalCondition=SECRET)
-    one = await reception.get(f"/patients/{created['id']}")
+    one = await receptionist.get(f"/patients/{created['id']}")
     assert one.status_code == 200
     assert_no_condition_in(one)
     assert one.json() == without_condition(created)
     assert one.headers["etag"] == (await client.get(f"/patients/{created['id']}")).headers["etag"]
     for url in ("/patients", f"/patients/{created['id']}", "/patients?_page=1"):
-        head = await reception.head(url)
+        head = await receptionist.head(url)
         assert head.status_code == 200
         assert head.content == b""
         assert SECRET not in str(head.headers)
 
 
 async def test_receptionist_post_put_and_patch_answers_never_carry_medical_condition(
-    reception: httpx.AsyncClient, client: httpx.AsyncClient
+    receptionist: httpx.AsyncClient, client: httpx.AsyncClient
 ) -> None:
-    created = await reception.post("/patients", json=without_condition(patient(patientID="R1")))
+    created = await receptionist.post("/patients", json=without_condition(patient(patientID="R1")))
     assert created.status_code == 201
     assert set(created.json()) == VISIBLE
     patient_id = created.json()["id"]
@@ -248,7 +229,7 @@ async def test_receptionist_post_put_and_patch_answers_never_carry_medical_condi
     recorded = await client.patch(f"/patients/{patient_id}", json={"medicalCondition": SECRET})
     assert recorded.status_code == 200
 
-    replaced = await reception.put(
+    replaced = await receptionist.put(
         f"/patients/{patient_id}", json=without_condition(patient(patientID="R1", age=47))
     )
     assert replaced.status_code == 200
@@ -256,7 +237,7 @@ async def test_receptionist_post_put_and_patch_answers_never_carry_medical_condi
     assert set(replaced.json()) == VISIBLE
     assert replaced.json()["age"] == 47
 
-    patched = await reception.patch(f"/patients/{patient_id}", json={"name": "Jane Roe"})
+    patched = await receptionist.patch(f"/patients/{patient_id}", json={"name": "Jane Roe"})
     assert patched.status_code == 200
     assert_no_condition_in(patched)
     assert patched.json() == {
@@ -266,12 +247,12 @@ async def test_receptionist_post_put_and_patch_answers_never_carry_medical_condi
 
 
 async def test_whole_list_cached_for_a_clinician_first_is_not_served_to_a_receptionist(
-    reception: httpx.AsyncClient, client: httpx.AsyncClient
+    receptionist: httpx.AsyncClient, client: httpx.AsyncClient
 ) -> None:
     created = await three_patients(client)
     first = await client.get("/patients")
     assert first.json() == created
-    second = await reception.get("/patients")
+    second = await receptionist.get("/patients")
     assert_no_condition_in(second)
     assert second.json() == [without_condition(record) for record in created]
     again = await client.get("/patients")
@@ -286,29 +267,29 @@ async def test_whole_list_cached_for_a_clinician_first_is_not_served_to_a_recept
 
 
 async def test_whole_list_cached_for_a_receptionist_first_is_not_served_to_a_clinician(
-    reception: httpx.AsyncClient, client: httpx.AsyncClient
+    receptionist: httpx.AsyncClient, client: httpx.AsyncClient
 ) -> None:
     created = await three_patients(client)
-    first = await reception.get("/patients")
+    first = await receptionist.get("/patients")
     assert_no_condition_in(first)
     assert first.json() == [without_condition(record) for record in created]
     second = await client.get("/patients")
     assert second.json() == created
-    again = await reception.get("/patients")
+    again = await receptionist.get("/patients")
     assert_no_condition_in(again)
     assert again.json() == first.json()
 
 
 async def test_whole_list_after_a_receptionist_write_still_hides_only_from_the_receptionist(
-    reception: httpx.AsyncClient, client: httpx.AsyncClient
+    receptionist: httpx.AsyncClient, client: httpx.AsyncClient
 ) -> None:
     created = await three_patients(client)
-    await reception.get("/patients")
+    await receptionist.get("/patients")
     await client.get("/patients")  # both renderings cached at this generation
-    patched = await reception.patch(f"/patients/{created[0]['id']}", json={"age": 31})
+    patched = await receptionist.patch(f"/patients/{created[0]['id']}", json={"age": 31})
     assert patched.status_code == 200
     expected = [{**created[0], "age": 31}, *created[1:]]
-    mine = await reception.get("/patients")
+    mine = await receptionist.get("/patients")
     assert_no_condition_in(mine)
     assert mine.json() == [without_condition(record) for record in expected]
     assert (await client.get("/patients")).json() == expected
@@ -331,24 +312,24 @@ async def test_whole_list_after_a_receptionist_write_still_hides_only_from_the_r
     ],
 )
 async def test_receptionist_filtering_or_sorting_by_medical_condition_is_403(
-    reception: httpx.AsyncClient, client: httpx.AsyncClient, query: str
+    receptionist: httpx.AsyncClient, client: httpx.AsyncClient, query: str
 ) -> None:
     await three_patients(client)
-    response = await reception.get(f"/patients?{query}")
+    response = await receptionist.get(f"/patients?{query}")
     assert response.status_code == 403
     assert response.json() == HIDDEN_FILTER
-    head = await reception.head(f"/patients?{query}")
+    head = await receptionist.head(f"/patients?{query}")
     assert head.status_code == 403
     assert (await client.get(f"/patients?{query}")).status_code == 200
 
 
 async def test_receptionist_search_ignores_medical_condition_that_a_clinician_search_finds(
-    reception: httpx.AsyncClient, client: httpx.AsyncClient
+    receptionist: httpx.AsyncClient, client: httpx.AsyncClient
 ) -> None:
     await registered(client, patientID="P100", name="Alice Smith", medicalCondition=SECRET)
     target = "zeta"  # in the condition only (any case), not in the name or patientID
 
-    mine = await reception.get(f"/patients?q={target}")
+    mine = await receptionist.get(f"/patients?q={target}")
     assert mine.status_code == 200
     assert mine.json() == []
     assert mine.headers["x-total-count"] == "0"
@@ -359,20 +340,20 @@ async def test_receptionist_search_ignores_medical_condition_that_a_clinician_se
 
 @pytest.mark.parametrize("q", ["alice", "P10", "smi"])
 async def test_receptionist_search_finds_by_name_and_patient_id(
-    reception: httpx.AsyncClient, client: httpx.AsyncClient, q: str
+    receptionist: httpx.AsyncClient, client: httpx.AsyncClient, q: str
 ) -> None:
     created = await registered(client, patientID="P100", name="Alice Smith")
     await registered(client, patientID="X200", name="Bob Jones")
-    response = await reception.get(f"/patients?q={q}")
+    response = await receptionist.get(f"/patients?q={q}")
     assert response.status_code == 200
     assert response.json() == [without_condition(created)]
 
 
 async def test_receptionist_registers_a_patient_without_condition_stored_as_not_recorded(
-    reception: httpx.AsyncClient, client: httpx.AsyncClient
+    receptionist: httpx.AsyncClient, client: httpx.AsyncClient
 ) -> None:
     body = without_condition(patient(patientID="R7", name="New Comer"))
-    response = await reception.post("/patients", json=body)
+    response = await receptionist.post("/patients", json=body)
     assert response.status_code == 201
     assert response.json() == {"id": 1, **body}
     assert await stored(client, 1) == {"id": 1, **body, "medicalCondition": NOT_RECORDED}
@@ -380,9 +361,9 @@ async def test_receptionist_registers_a_patient_without_condition_stored_as_not_
 
 @pytest.mark.parametrize("condition", [SECRET, "", None])
 async def test_receptionist_post_with_medical_condition_is_403_and_creates_nothing(
-    reception: httpx.AsyncClient, client: httpx.AsyncClient, condition: Any
+    receptionist: httpx.AsyncClient, client: httpx.AsyncClient, condition: Any
 ) -> None:
-    response = await reception.post("/patients", json=patient(medicalCondition=condition))
+    response = await receptionist.post("/patients", json=patient(medicalCondition=condition))
     assert response.status_code == 403
     assert response.json() == CONDITION_REFUSED
     listed = await client.get("/patients")
@@ -391,10 +372,10 @@ async def test_receptionist_post_with_medical_condition_is_403_and_creates_nothi
 
 
 async def test_receptionist_put_with_medical_condition_is_403_and_changes_nothing(
-    reception: httpx.AsyncClient, client: httpx.AsyncClient
+    receptionist: httpx.AsyncClient, client: httpx.AsyncClient
 ) -> None:
     created = await registered(client, medicalCondition=SECRET)
-    response = await reception.put(
+    response = await receptionist.put(
         f"/patients/{created['id']}", json=patient(name="Changed Name", medicalCondition="Flu")
     )
     assert response.status_code == 403
@@ -411,23 +392,23 @@ async def test_receptionist_put_with_medical_condition_is_403_and_changes_nothin
     ],
 )
 async def test_receptionist_patch_with_medical_condition_is_403_and_changes_nothing(
-    reception: httpx.AsyncClient, client: httpx.AsyncClient, body: dict[str, Any]
+    receptionist: httpx.AsyncClient, client: httpx.AsyncClient, body: dict[str, Any]
 ) -> None:
     created = await registered(client, medicalCondition=SECRET)
-    response = await reception.patch(f"/patients/{created['id']}", json=body)
+    response = await receptionist.patch(f"/patients/{created['id']}", json=body)
     assert response.status_code == 403
     assert response.json() == CONDITION_REFUSED
     assert await stored(client, created["id"]) == created
 
 
 async def test_receptionist_put_without_condition_replaces_the_rest_and_keeps_the_condition(
-    reception: httpx.AsyncClient, client: httpx.AsyncClient
+    receptionist: httpx.AsyncClient, client: httpx.AsyncClient
 ) -> None:
     created = await registered(client, medicalCondition=SECRET)
     replacement = without_condition(
         patient(patientID="P001", name="Johnny Doe", age=46, gender="Other", lastVisit="2024-02-01")
     )
-    response = await reception.put(f"/patients/{created['id']}", json=replacement)
+    response = await receptionist.put(f"/patients/{created['id']}", json=replacement)
     assert response.status_code == 200
     assert response.json() == {"id": created["id"], **replacement}
     assert await stored(client, created["id"]) == {
@@ -438,10 +419,10 @@ async def test_receptionist_put_without_condition_replaces_the_rest_and_keeps_th
 
 
 async def test_receptionist_patch_of_demographics_works_and_keeps_the_condition(
-    reception: httpx.AsyncClient, client: httpx.AsyncClient
+    receptionist: httpx.AsyncClient, client: httpx.AsyncClient
 ) -> None:
     created = await registered(client, medicalCondition=SECRET)
-    response = await reception.patch(
+    response = await receptionist.patch(
         f"/patients/{created['id']}", json={"name": "John Q. Doe", "age": 46}
     )
     assert response.status_code == 200
@@ -451,21 +432,21 @@ async def test_receptionist_patch_of_demographics_works_and_keeps_the_condition(
 
 
 async def test_receptionist_delete_is_403_and_the_patient_remains(
-    reception: httpx.AsyncClient, client: httpx.AsyncClient
+    receptionist: httpx.AsyncClient, client: httpx.AsyncClient
 ) -> None:
     created = await registered(client)
-    response = await reception.delete(f"/patients/{created['id']}")
+    response = await receptionist.delete(f"/patients/{created['id']}")
     assert response.status_code == 403
     assert response.json() == {"detail": "A receptionist may not delete patients."}
     assert await stored(client, created["id"]) == created
 
 
-async def test_receptionist_may_not_manage_staff_accounts(reception: httpx.AsyncClient) -> None:
-    listed = await reception.get("/users")
-    created = await reception.post(
+async def test_receptionist_may_not_manage_staff_accounts(receptionist: httpx.AsyncClient) -> None:
+    listed = await receptionist.get("/users")
+    created = await receptionist.post(
         "/users", json={"username": "never-made", "role": "admin", "password": PASSWORD}
     )
-    patched = await reception.patch("/users/1", json={"role": "admin"})
+    patched = await receptionist.patch("/users/1", json={"role": "admin"})
     for response in (listed, created, patched):
         assert response.status_code == 403
         assert response.json() == ADMINS_ONLY

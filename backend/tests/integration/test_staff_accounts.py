@@ -39,15 +39,6 @@ def unique(prefix: str) -> str:
 
 
 @pytest.fixture
-async def admin(
-    app: Any, clean_db: None, tokens: dict[Role, str]
-) -> AsyncIterator[httpx.AsyncClient]:
-    """Signed in as the run's shared admin: never disable or demote that account here."""
-    async with asgi_client(app, bearer(tokens[Role.ADMIN])) as http:
-        yield http
-
-
-@pytest.fixture
 async def browser(app: Any, clean_db: None) -> AsyncIterator[httpx.AsyncClient]:
     """A client with a cookie jar and no credentials of its own, for signing in."""
     async with asgi_client(app) as http:
