@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { assertNoAxeViolations } from './support/a11y.mjs';
 import { launchBrowser } from './support/browser.mjs';
-import { apiToken, newPassword, newTag, newUsername, patientsWithId, randomPatient } from './support/data.mjs';
+import { apiToken, fillRegisterForm, newPassword, newTag, newUsername, patientsWithId, randomPatient } from './support/data.mjs';
 import { startServer } from './support/servers.mjs';
 import { signInContext, signInWithForm, watchPage } from './support/session.mjs';
 
@@ -129,12 +129,7 @@ describe('signing in, the forced password change and the Staff page', { timeout:
 
     const patient = randomPatient(`${newTag()}-ADM`);
     const form = page.getByRole('region', { name: 'Register a patient', exact: true });
-    await form.getByLabel('Patient ID', { exact: true }).fill(patient.patientID);
-    await form.getByLabel('Name', { exact: true }).fill(patient.name);
-    await form.getByLabel('Age', { exact: true }).fill(String(patient.age));
-    await form.getByLabel('Gender', { exact: true }).selectOption(patient.gender);
-    await form.getByLabel('Medical condition', { exact: true }).fill(patient.medicalCondition);
-    await form.getByLabel('Last visit', { exact: true }).fill(patient.lastVisit);
+    await fillRegisterForm(form, patient);
     await form.getByRole('button', { name: 'Register patient' }).click();
     await form.getByText(`Registered ${patient.name} with patient ID ${patient.patientID}.`).waitFor();
 

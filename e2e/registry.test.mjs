@@ -17,6 +17,7 @@ import { launchBrowser } from './support/browser.mjs';
 import {
   apiToken,
   createPatients,
+  fillRegisterForm,
   newPassword,
   newTag,
   newUsername,
@@ -173,12 +174,7 @@ describe('patient registry in the browser', { timeout: 300_000 }, () => {
     const patient = randomPatient(`${newTag()}-REG`);
     await open();
     const form = registerForm();
-    await form.getByLabel('Patient ID', { exact: true }).fill(patient.patientID);
-    await form.getByLabel('Name', { exact: true }).fill(patient.name);
-    await form.getByLabel('Age', { exact: true }).fill(String(patient.age));
-    await form.getByLabel('Gender', { exact: true }).selectOption(patient.gender);
-    await form.getByLabel('Medical condition', { exact: true }).fill(patient.medicalCondition);
-    await form.getByLabel('Last visit', { exact: true }).fill(patient.lastVisit);
+    await fillRegisterForm(form, patient);
     await form.getByRole('button', { name: 'Register patient' }).click();
 
     const status = form.getByRole('status');
@@ -232,12 +228,7 @@ describe('patient registry in the browser', { timeout: 300_000 }, () => {
     await open();
     const form = registerForm();
     const twin = randomPatient(existing.patientID.toLowerCase()); // unique case-insensitively
-    await form.getByLabel('Patient ID', { exact: true }).fill(twin.patientID);
-    await form.getByLabel('Name', { exact: true }).fill(twin.name);
-    await form.getByLabel('Age', { exact: true }).fill(String(twin.age));
-    await form.getByLabel('Gender', { exact: true }).selectOption(twin.gender);
-    await form.getByLabel('Medical condition', { exact: true }).fill(twin.medicalCondition);
-    await form.getByLabel('Last visit', { exact: true }).fill(twin.lastVisit);
+    await fillRegisterForm(form, twin);
     await form.getByRole('button', { name: 'Register patient' }).click();
 
     await form.getByRole('alert').waitFor();
@@ -531,11 +522,7 @@ describe('patient registry in the browser', { timeout: 300_000 }, () => {
 
       const fresh = randomPatient(`${tag}-NEW`);
       const form = deskPage.getByRole('region', { name: 'Register a patient', exact: true });
-      await form.getByLabel('Patient ID', { exact: true }).fill(fresh.patientID);
-      await form.getByLabel('Name', { exact: true }).fill(fresh.name);
-      await form.getByLabel('Age', { exact: true }).fill(String(fresh.age));
-      await form.getByLabel('Gender', { exact: true }).selectOption(fresh.gender);
-      await form.getByLabel('Last visit', { exact: true }).fill(fresh.lastVisit);
+      await fillRegisterForm(form, fresh, { withCondition: false });
       await form.getByRole('button', { name: 'Register patient' }).click();
       await form.getByText(`Registered ${fresh.name} with patient ID ${fresh.patientID}.`).waitFor();
 

@@ -157,3 +157,18 @@ export async function serverPage(baseUrl, token, page) {
   const query = new URLSearchParams({ _page: String(page), _per_page: '20' });
   return /** @type {Envelope} */ (await getJson(baseUrl, token, `/patients?${query}`));
 }
+
+/**
+ * Types `patient` into the "Register a patient" form, as staff would (not submitted).
+ * A receptionist's form has no medical condition: leave it out with `withCondition: false`.
+ * @param {import('playwright-core').Locator} form
+ * @param {ReturnType<typeof randomPatient>} patient
+ */
+export async function fillRegisterForm(form, patient, { withCondition = true } = {}) {
+  await form.getByLabel('Patient ID', { exact: true }).fill(patient.patientID);
+  await form.getByLabel('Name', { exact: true }).fill(patient.name);
+  await form.getByLabel('Age', { exact: true }).fill(String(patient.age));
+  await form.getByLabel('Gender', { exact: true }).selectOption(patient.gender);
+  if (withCondition) await form.getByLabel('Medical condition', { exact: true }).fill(patient.medicalCondition);
+  await form.getByLabel('Last visit', { exact: true }).fill(patient.lastVisit);
+}

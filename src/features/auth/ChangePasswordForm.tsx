@@ -1,7 +1,8 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { FormField } from '../../components/FormField';
 import { authService } from '../../lib/api/authService';
 import { asSentence, toApiError } from '../../lib/api/errors';
+import { useFieldForm, type Problems as FieldProblems } from '../../hooks/useFieldForm';
 import { PASSWORD_HINT, passwordProblem } from './passwordRules';
 
 interface ChangePasswordFormProps {
@@ -25,9 +26,7 @@ const AUTOCOMPLETE: Record<Field, string> = {
   repeatPassword: 'new-password',
 };
 
-const inputId = (field: Field) => `change-${field}`;
-
-type Problems = Partial<Record<Field, string>>;
+type Problems = FieldProblems<Field>;
 
 function check(values: Record<Field, string>, username: string): Problems {
   const found: Problems = {};
@@ -43,38 +42,24 @@ function check(values: Record<Field, string>, username: string): Problems {
  * (wrong current password; a new one its policy rejects) are shown next to the field.
  */
 export function ChangePasswordForm({ username, onChanged }: ChangePasswordFormProps) {
-  const [values, setValues] = useState<Record<Field, string>>({
-    currentPassword: '',
-    newPassword: '',
-    repeatPassword: '',
+  const form = useFieldForm({
+    fields: FIELDS,
+    idPrefix: 'change',
+    initialValues: { currentPassword: '', newPassword: '', repeatPassword: '' },
+    focusOnMount: 'currentPassword',
   });
-  const [problems, setProblems] = useState<Problems>({});
-  const [error, setError] = useState('');
+  const { values, problems, error, inputId } = form;
   const [sending, setSending] = useState(false);
-  const [focusRequest, setFocusRequest] = useState<{ field: Field } | null>({ field: 'currentPassword' });
-
-  // Focus moves once React has rendered the messages the input points to.
-  useEffect(() => {
-    if (focusRequest) document.getElementById(inputId(focusRequest.field))?.focus();
-  }, [focusRequest]);
-
-  function showProblems(found: Problems, message: string) {
-    setProblems(found);
-    setError(message);
-    const first = FIELDS.find((field) => found[field] !== undefined);
-    if (first) setFocusRequest({ field: first });
-  }
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     if (sending) return;
     const found = check(values, username);
     if (Object.keys(found).length > 0) {
-      showProblems(found, 'Please correct the entries marked below.');
+      form.showProblems(found, 'Please correct the entries marked below.');
       return;
     }
-    setProblems({});
-    setError('');
+    form.clearProblems();
     setSending(true);
     try {
       await authService.changePassword(values.currentPassword, values.newPassword);
@@ -87,7 +72,7 @@ export function ChangePasswordForm({ username, onChanged }: ChangePasswordFormPr
         if (message) fromServer[field] = asSentence(LABELS[field], message);
       }
       setSending(false);
-      showProblems(fromServer, apiError.message);
+      form.showProblems(fromServer, apiError.message);
     }
   }
 
@@ -113,11 +98,7 @@ export function ChangePasswordForm({ username, onChanged }: ChangePasswordFormPr
               type="password"
               autoComplete={AUTOCOMPLETE[field]}
               value={values[field]}
-              onChange={(event) => {
-                const value = event.target.value;
-                setValues((previous) => ({ ...previous, [field]: value }));
-                setProblems(({ [field]: _fixed, ...rest }) => rest);
-              }}
+              onChange={(event) => form.change(field, event.target.value)}
               {...a11y}
             />
           )}

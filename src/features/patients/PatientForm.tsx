@@ -1,9 +1,10 @@
-import { useEffect, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useFieldForm } from '../../hooks/useFieldForm';
 import { toApiError } from '../../lib/api/errors';
 import { PATIENT_FIELDS, type FieldErrors, type PatientField } from '../../lib/api/types';
 import { validatePatient, type PatientFormValues } from '../../lib/validation';
 import { usePatientAccess } from './access';
-import { PatientFields, fieldId } from './PatientFields';
+import { PatientFields } from './PatientFields';
 
 interface PatientFormProps {
   idPrefix: string;
@@ -38,51 +39,31 @@ function summary(errors: FieldErrors): string {
 export function PatientForm(props: PatientFormProps) {
   const { idPrefix, initialValues, submitLabel, sendingLabel, onSubmit, onCancel } = props;
   const { fields } = usePatientAccess();
-  const [values, setValues] = useState(initialValues);
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [formError, setFormError] = useState<string | null>(null);
+  const form = useFieldForm({
+    fields: PATIENT_FIELDS,
+    idPrefix,
+    initialValues,
+    focusOnMount: props.focusOnMount ? 'patientID' : undefined,
+  });
+  const { values, problems: errors, error: formError } = form;
   const [sending, setSending] = useState(false);
-  // Focus moves after React has rendered the error texts the input points to.
-  const [focusRequest, setFocusRequest] = useState<{ field: PatientField } | null>(
-    props.focusOnMount ? { field: 'patientID' } : null,
-  );
-
-  useEffect(() => {
-    if (focusRequest) document.getElementById(fieldId(idPrefix, focusRequest.field))?.focus();
-  }, [focusRequest, idPrefix]);
-
-  function change(field: PatientField, value: string) {
-    setValues((previous) => ({ ...previous, [field]: value }));
-    setErrors(({ [field]: _fixed, ...rest }) => rest);
-  }
-
-  function showErrors(found: FieldErrors, message: string) {
-    setErrors(found);
-    setFormError(message);
-    const field = firstInvalid(found);
-    if (field) setFocusRequest({ field });
-  }
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     if (sending) return;
     const found = validatePatient(values, undefined, fields);
     if (firstInvalid(found)) {
-      showErrors(found, summary(found));
+      form.showProblems(found, summary(found));
       return;
     }
-    setErrors({});
-    setFormError(null);
+    form.clearProblems();
     setSending(true);
     try {
       await onSubmit(values);
-      if (props.resetOnSuccess) {
-        setValues(initialValues);
-        setFocusRequest({ field: 'patientID' });
-      }
+      if (props.resetOnSuccess) form.reset(initialValues, 'patientID');
     } catch (error) {
       const apiError = toApiError(error);
-      showErrors(apiError.fieldErrors, apiError.message);
+      form.showProblems(apiError.fieldErrors, apiError.message);
     } finally {
       setSending(false);
     }
@@ -101,7 +82,7 @@ export function PatientForm(props: PatientFormProps) {
           {formError}
         </p>
       )}
-      <PatientFields idPrefix={idPrefix} values={values} errors={errors} onChange={change} />
+      <PatientFields idPrefix={idPrefix} values={values} errors={errors} onChange={form.change} />
       <div className="actions">
         <button type="submit" className="button button--primary" disabled={sending}>
           {sending ? sendingLabel : submitLabel}

@@ -1,10 +1,12 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { FormField } from '../../components/FormField';
+import { useFieldForm, type Problems as FieldProblems } from '../../hooks/useFieldForm';
 import { toApiError } from '../../lib/api/errors';
 import { staffService } from '../../lib/api/staffService';
 import type { StaffAccount } from '../../lib/api/types';
 import { isRole } from '../auth/roles';
 import { passwordProblem } from '../auth/passwordRules';
+import { PlainTextInput } from './PlainTextInput';
 import { RoleSelect } from './RoleSelect';
 import { TEMPORARY_PASSWORD_HINT, fieldMessages } from './staffFields';
 
@@ -12,10 +14,9 @@ type Field = 'username' | 'role' | 'password';
 
 const FIELDS: readonly Field[] = ['username', 'role', 'password'];
 const LABELS: Record<Field, string> = { username: 'Username', role: 'Role', password: 'Temporary password' };
-const inputId = (field: Field) => `new-account-${field}`;
 const EMPTY: Record<Field, string> = { username: '', role: '', password: '' };
 
-type Problems = Partial<Record<Field, string>>;
+type Problems = FieldProblems<Field>;
 
 /** The server's rule for usernames. */
 const USERNAME = /^[A-Za-z0-9._@-]{1,64}$/;
@@ -41,38 +42,19 @@ interface CreateAccountFormProps {
  * at first sign-in. A taken username (409) and a refused password (400) show at the field.
  */
 export function CreateAccountForm({ onCreated }: CreateAccountFormProps) {
-  const [values, setValues] = useState(EMPTY);
-  const [problems, setProblems] = useState<Problems>({});
-  const [error, setError] = useState('');
+  const form = useFieldForm({ fields: FIELDS, idPrefix: 'new-account', initialValues: EMPTY });
+  const { values, problems, error, inputId, change } = form;
   const [sending, setSending] = useState(false);
-  const [focusRequest, setFocusRequest] = useState<{ field: Field } | null>(null);
-
-  useEffect(() => {
-    if (focusRequest) document.getElementById(inputId(focusRequest.field))?.focus();
-  }, [focusRequest]);
-
-  function change(field: Field, value: string) {
-    setValues((previous) => ({ ...previous, [field]: value }));
-    setProblems(({ [field]: _fixed, ...rest }) => rest);
-  }
-
-  function showProblems(found: Problems, message: string) {
-    setProblems(found);
-    setError(message);
-    const first = FIELDS.find((field) => found[field] !== undefined);
-    if (first) setFocusRequest({ field: first });
-  }
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     if (sending) return;
     const found = check(values);
     if (Object.keys(found).length > 0 || !isRole(values.role)) {
-      showProblems(found, 'Please correct the entries marked below.');
+      form.showProblems(found, 'Please correct the entries marked below.');
       return;
     }
-    setProblems({});
-    setError('');
+    form.clearProblems();
     setSending(true);
     try {
       const created = await staffService.create({
@@ -80,15 +62,14 @@ export function CreateAccountForm({ onCreated }: CreateAccountFormProps) {
         role: values.role,
         password: values.password,
       });
-      setValues(EMPTY);
-      setFocusRequest({ field: 'username' });
+      form.reset(EMPTY, 'username');
       onCreated(created);
     } catch (caught) {
       const apiError = toApiError(caught);
       const fromServer = fieldMessages(apiError, LABELS);
       // 409: the username is taken (ignoring case), whether or not the server names the field.
       if (apiError.status === 409 && Object.keys(fromServer).length === 0) fromServer.username = apiError.message;
-      showProblems(fromServer, apiError.message);
+      form.showProblems(fromServer, apiError.message);
     } finally {
       setSending(false);
     }
@@ -105,15 +86,11 @@ export function CreateAccountForm({ onCreated }: CreateAccountFormProps) {
       <div className="staff-form__fields">
         <FormField id={inputId('username')} label={LABELS.username} error={problems.username} hint={USERNAME_HINT}>
           {(a11y) => (
-            <input
+            <PlainTextInput
               id={inputId('username')}
               name="username"
-              type="text"
-              autoComplete="off"
-              autoCapitalize="none"
-              spellCheck={false}
               value={values.username}
-              onChange={(event) => change('username', event.target.value)}
+              onChange={(value) => change('username', value)}
               {...a11y}
             />
           )}
@@ -136,15 +113,11 @@ export function CreateAccountForm({ onCreated }: CreateAccountFormProps) {
           hint={TEMPORARY_PASSWORD_HINT}
         >
           {(a11y) => (
-            <input
+            <PlainTextInput
               id={inputId('password')}
               name="password"
-              type="text"
-              autoComplete="off"
-              autoCapitalize="none"
-              spellCheck={false}
               value={values.password}
-              onChange={(event) => change('password', event.target.value)}
+              onChange={(value) => change('password', value)}
               {...a11y}
             />
           )}

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
 import { flushSync } from 'react-dom';
 import { FormField } from '../../components/FormField';
 import { toApiError } from '../../lib/api/errors';
@@ -6,6 +6,7 @@ import { staffService } from '../../lib/api/staffService';
 import type { StaffAccount, StaffAccountPatch } from '../../lib/api/types';
 import { passwordProblem } from '../auth/passwordRules';
 import { isRole, roleLabel } from '../auth/roles';
+import { PlainTextInput } from './PlainTextInput';
 import { RoleSelect } from './RoleSelect';
 import { TEMPORARY_PASSWORD_HINT, fieldMessages } from './staffFields';
 
@@ -108,6 +109,8 @@ export function StaffRow({ account, onChanged }: StaffRowProps) {
     ? { label: 'Enable', patch: { disabled: false }, notice: `Enabled ${username}.` }
     : { label: 'Disable', patch: { disabled: true }, notice: `Disabled ${username}. Their sessions have ended.` };
 
+  const rowForm = { sending, onCancel: close, onKeyDown: escape };
+
   return (
     <tr className="row">
       <td data-label="Username">{username}</td>
@@ -116,21 +119,18 @@ export function StaffRow({ account, onChanged }: StaffRowProps) {
       <td data-label="Password">{account.mustChangePassword ? 'Must change at next sign-in' : 'Chosen by the user'}</td>
       <td className="row__actions" data-label="Actions">
         {mode === 'role' ? (
-          <form className="row-form" noValidate onSubmit={saveRole} onKeyDown={escape} aria-busy={sending}>
+          <RowForm {...rowForm} onSubmit={saveRole} submitLabel="Save role" sendingLabel="Saving…">
             <FormField id={fieldId} label={`New role for ${username}`} error={fieldError}>
               {(a11y) => <RoleSelect id={fieldId} value={role} onChange={setRole} {...a11y} />}
             </FormField>
-            <div className="row__buttons">
-              <button type="submit" className="button button--small button--primary" disabled={sending}>
-                {sending ? 'Saving…' : 'Save role'}
-              </button>
-              <button type="button" className="button button--small" onClick={close}>
-                Cancel
-              </button>
-            </div>
-          </form>
+          </RowForm>
         ) : mode === 'reset' ? (
-          <form className="row-form" noValidate onSubmit={resetPassword} onKeyDown={escape} aria-busy={sending}>
+          <RowForm
+            {...rowForm}
+            onSubmit={resetPassword}
+            submitLabel="Reset password"
+            sendingLabel="Resetting…"
+          >
             <FormField
               id={fieldId}
               label={`New temporary password for ${username}`}
@@ -138,31 +138,19 @@ export function StaffRow({ account, onChanged }: StaffRowProps) {
               hint={TEMPORARY_PASSWORD_HINT}
             >
               {(a11y) => (
-                <input
+                <PlainTextInput
                   id={fieldId}
                   name="password"
-                  type="text"
-                  autoComplete="off"
-                  autoCapitalize="none"
-                  spellCheck={false}
                   value={password}
-                  onChange={(event) => {
-                    setPassword(event.target.value);
+                  onChange={(value) => {
+                    setPassword(value);
                     setFieldError('');
                   }}
                   {...a11y}
                 />
               )}
             </FormField>
-            <div className="row__buttons">
-              <button type="submit" className="button button--small button--primary" disabled={sending}>
-                {sending ? 'Resetting…' : 'Reset password'}
-              </button>
-              <button type="button" className="button button--small" onClick={close}>
-                Cancel
-              </button>
-            </div>
-          </form>
+          </RowForm>
         ) : (
           <div className="row__buttons row__buttons--wrap">
             <button
@@ -204,5 +192,32 @@ export function StaffRow({ account, onChanged }: StaffRowProps) {
         )}
       </td>
     </tr>
+  );
+}
+
+interface RowFormProps {
+  sending: boolean;
+  submitLabel: string;
+  sendingLabel: string;
+  onSubmit: (event: FormEvent<HTMLFormElement>) => void;
+  onKeyDown: (event: KeyboardEvent<HTMLFormElement>) => void;
+  onCancel: () => void;
+  children: ReactNode;
+}
+
+/** One change made inside the row: its field, then the submit and Cancel buttons. */
+function RowForm({ sending, submitLabel, sendingLabel, onSubmit, onKeyDown, onCancel, children }: RowFormProps) {
+  return (
+    <form className="row-form" noValidate onSubmit={onSubmit} onKeyDown={onKeyDown} aria-busy={sending}>
+      {children}
+      <div className="row__buttons">
+        <button type="submit" className="button button--small button--primary" disabled={sending}>
+          {sending ? sendingLabel : submitLabel}
+        </button>
+        <button type="button" className="button button--small" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
   );
 }
