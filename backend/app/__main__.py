@@ -10,15 +10,12 @@ beside a running service on the same database (they join the embedded server if 
 """
 
 import argparse
-import asyncio
 import ipaddress
 import logging
 import os
 import signal
 import sys
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
 
 import psycopg
 import uvicorn
@@ -27,14 +24,12 @@ from sqlalchemy.exc import OperationalError
 
 from app import db_admin
 from app.config import Settings, get_settings
-from app.database import Database
+from app.database import run_on_database
 from app.errors import RegistryError
 from app.logging_config import configure_logging
 from app.migration.first_start import import_sample_if_empty
 from app.principal import Role
 from app.services import auth_service, user_service
-
-T = TypeVar("T")
 
 logger = logging.getLogger("app.serve")
 
@@ -101,33 +96,19 @@ def _shown_host(host: str) -> str:
     return "localhost" if host in ("0.0.0.0", "::", "127.0.0.1") else host
 
 
-def _with_database(url: str, settings: Settings, use: Callable[[Database], Awaitable[T]]) -> T:
-    """Run one service call on a pool of its own (the command line and start-up)."""
-
-    async def run() -> T:
-        database = Database(url, settings)
-        await database.open()
-        try:
-            return await use(database)
-        finally:
-            await database.close()
-
-    return asyncio.run(run())
-
-
 def _first_admin(url: str, settings: Settings, address: str) -> None:
     """Development: a registry without accounts gets an `admin` whose random password is shown
     once, here, and kept in INITIAL_ADMIN_FILE (0600) until changed at first sign-in.
     Production: no active admin means nobody could manage access, so the service refuses."""
     if settings.production:
-        if not _with_database(url, settings, user_service.has_active_admin):
+        if not run_on_database(url, settings, user_service.has_active_admin):
             sys.exit(
                 "Refusing to start: no admin account. Create one with "
                 "`python -m app create-user USERNAME --role admin --password-stdin` "
                 "(from backend/, with DATABASE_URL set), then start again."
             )
         return
-    password = _with_database(url, settings, user_service.create_first_admin)
+    password = run_on_database(url, settings, user_service.create_first_admin)
     if password is None:
         return
     _write_private(settings.initial_admin_file, password + "\n")
@@ -164,7 +145,7 @@ def account_command(args: argparse.Namespace) -> None:
     try:
         if args.command == "create-user":
             password = _password_from_stdin()
-            user = _with_database(
+            user = run_on_database(
                 url,
                 settings,
                 lambda db: user_service.create_user(
@@ -174,12 +155,12 @@ def account_command(args: argparse.Namespace) -> None:
             print(f"Created {user.role} account {user.username!r}; it can sign in now.")
         elif args.command == "set-password":
             password = _password_from_stdin()
-            user = _with_database(
+            user = run_on_database(
                 url, settings, lambda db: user_service.set_password(db, args.username, password)
             )
             print(f"Password of {user.username!r} set; their sessions and tokens have ended.")
         else:
-            token = _with_database(
+            token = run_on_database(
                 url,
                 settings,
                 lambda db: auth_service.create_token_for(db, args.username, args.name, args.days),

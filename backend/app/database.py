@@ -6,10 +6,11 @@ COMMIT round trips (one statement always sees one snapshot), and a unit of work 
 transaction around its statements.
 """
 
+import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
 from psycopg import AsyncConnection
@@ -19,6 +20,7 @@ from app.config import Settings
 from app.credential_cache import CredentialCache
 
 Connection = AsyncConnection[tuple[Any, ...]]
+T = TypeVar("T")
 # psycopg_pool gives up re-connecting after this long and lets the next request try again at
 # once, so service resumes within seconds of the database coming back (no long backoff).
 RECONNECT_TIMEOUT_S = 2.0
@@ -96,3 +98,17 @@ class Database:
         """One transaction: committed when the block ends, rolled back if it raises."""
         async with self.reader() as connection, connection.transaction():
             yield connection
+
+
+def run_on_database(url: str, settings: Settings, use: Callable[["Database"], Awaitable[T]]) -> T:
+    """`use` on a `Database` of its own, from synchronous code (the command line, start-up)."""
+
+    async def run() -> T:
+        database = Database(url, settings)
+        await database.open()
+        try:
+            return await use(database)
+        finally:
+            await database.close()
+
+    return asyncio.run(run())

@@ -7,7 +7,6 @@ acts for, with a personal token (`Authorization: Bearer`) and a password for `PO
 the benchmark's own, dropped and made again by every run.
 """
 
-import asyncio
 import json
 import secrets
 import urllib.request
@@ -18,7 +17,7 @@ from sqlalchemy import URL
 
 from app.api.deps import SESSION_COOKIE
 from app.config import Settings
-from app.database import Database
+from app.database import Database, run_on_database
 from app.db_admin import libpq_url
 from app.principal import Principal, Role
 from app.services import auth_service, user_service
@@ -52,23 +51,18 @@ def create(database_url: URL) -> Staff:
     url = libpq_url(database_url.render_as_string(hide_password=False))
     password = secrets.token_urlsafe(18)
 
-    async def run() -> Staff:
-        database = Database(url, Settings(database_url=url, environment="test"))
-        await database.open()
-        try:
-            await user_service.create_user(
-                database, ADMIN, Role.ADMIN, secrets.token_urlsafe(18), must_change=False
-            )
-            user = await user_service.create_user(
-                database, CLINICIAN, Role.CLINICIAN, password, must_change=False
-            )
-            owner = Principal(user.id, user.username, Role.CLINICIAN)
-            _, token = await auth_service.create_token(database, owner, "bench", 1)
-        finally:
-            await database.close()
+    async def run(database: Database) -> Staff:
+        await user_service.create_user(
+            database, ADMIN, Role.ADMIN, secrets.token_urlsafe(18), must_change=False
+        )
+        user = await user_service.create_user(
+            database, CLINICIAN, Role.CLINICIAN, password, must_change=False
+        )
+        owner = Principal(user.id, user.username, Role.CLINICIAN)
+        _, token = await auth_service.create_token(database, owner, "bench", 1)
         return Staff(CLINICIAN, password, token)
 
-    return asyncio.run(run())
+    return run_on_database(url, Settings(database_url=url, environment="test"), run)
 
 
 def session_cookie(base_url: str, staff: Staff) -> dict[str, str]:

@@ -1,13 +1,12 @@
 """Staff accounts and tokens for tests, made through the services the app itself uses."""
 
-import asyncio
 import os
 import secrets
 import subprocess
 import sys
 
 from app.config import BACKEND_DIR, Settings
-from app.database import Database
+from app.database import Database, run_on_database
 from app.principal import Principal, Role
 from app.services import auth_service, user_service
 
@@ -30,16 +29,8 @@ async def make_token(database: Database, role: Role) -> str:
 
 def token_for(database_url: str, role: Role = Role.CLINICIAN) -> str:
     """`make_token` from synchronous code (fixtures of real server processes)."""
-
-    async def run() -> str:
-        database = Database(database_url, Settings(database_url=database_url, environment="test"))
-        await database.open()
-        try:
-            return await make_token(database, role)
-        finally:
-            await database.close()
-
-    return asyncio.run(run())
+    settings = Settings(database_url=database_url, environment="test")
+    return run_on_database(database_url, settings, lambda database: make_token(database, role))
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -2,7 +2,6 @@
 once; the first start makes an admin; the operator's commands work beside a running service;
 production refuses to start when it would be unsafe."""
 
-import asyncio
 import os
 import re
 import stat
@@ -17,7 +16,7 @@ import pytest
 from sqlalchemy import URL
 
 from app.config import BACKEND_DIR, Settings
-from app.database import Database
+from app.database import run_on_database
 from app.principal import Role
 from tests.accounts import PASSWORD, make_user
 from tests.db import fresh_database, libpq
@@ -38,17 +37,9 @@ def sign_in(base: str, username: str, password: str = PASSWORD) -> httpx.Respons
 
 def account(database_url: URL, role: Role = Role.CLINICIAN) -> str:
     """A new account of `role` with PASSWORD in the test database; its username."""
-
-    async def run() -> str:
-        url = libpq(database_url)
-        database = Database(url, Settings(database_url=url, environment="test"))
-        await database.open()
-        try:
-            return (await make_user(database, role)).username
-        finally:
-            await database.close()
-
-    return asyncio.run(run())
+    url = libpq(database_url)
+    settings = Settings(database_url=url, environment="test")
+    return run_on_database(url, settings, lambda database: make_user(database, role)).username
 
 
 @pytest.fixture(scope="module")
