@@ -22,7 +22,7 @@ import uvicorn
 from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
 
-from app import db_admin
+from app import audit_chain, db_admin
 from app.config import Settings, get_settings
 from app.database import run_on_database
 from app.errors import RegistryError
@@ -171,6 +171,15 @@ def account_command(args: argparse.Namespace) -> None:
         sys.exit(f"{args.command}: {error.detail}{' (' + reasons + ')' if reasons else ''}")
 
 
+def audit_verify_command() -> None:
+    """audit-verify: recompute the audit chain; exit 1 naming the first broken event."""
+    settings = load_settings()
+    url = _operator_database(settings)
+    status, line = audit_chain.report(run_on_database(url, settings, audit_chain.verify))
+    print(line)
+    sys.exit(status)
+
+
 def run_uvicorn(factory: str, host: str, port: int, workers: int) -> None:
     """The production server settings, shared with the benchmark's yardsticks."""
     uvicorn.run(
@@ -209,10 +218,13 @@ def main(argv: list[str] | None = None) -> None:
     token.add_argument("username")
     token.add_argument("--name", default="command line")
     token.add_argument("--days", type=int, default=30)
+    sub.add_parser("audit-verify", help="check the audit trail's hash chain (exit 1 if broken)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     if args.command == "serve":
         serve(args)
+    elif args.command == "audit-verify":
+        audit_verify_command()
     else:
         account_command(args)
 

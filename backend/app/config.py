@@ -60,6 +60,11 @@ class Settings(BaseSettings):
     # Sign-in off for patient routes, for a json-server-era client on this machine only:
     # refused in production and on any address but loopback (`python -m app serve`).
     open_access: bool = False
+    # Audit events of reads and searches (app/audit.py). Off only to measure what they cost in
+    # a benchmark run; refused in production.
+    audit_reads: bool = True
+    # How often a running server seals new audit events into the hash chain (app/audit_chain.py).
+    audit_seal_interval_s: float = Field(default=2.0, gt=0)
 
     @field_validator("database_url")
     @classmethod
@@ -84,6 +89,8 @@ class Settings(BaseSettings):
             raise ValueError("DATABASE_URL is required when ENVIRONMENT=production")
         if self.environment == "production" and self.open_access:
             raise ValueError("OPEN_ACCESS=true is refused when ENVIRONMENT=production")
+        if self.environment == "production" and not self.audit_reads:
+            raise ValueError("AUDIT_READS=false is refused when ENVIRONMENT=production")
         return self
 
     @property

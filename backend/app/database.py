@@ -24,6 +24,7 @@ T = TypeVar("T")
 # psycopg_pool gives up re-connecting after this long and lets the next request try again at
 # once, so service resumes within seconds of the database coming back (no long backoff).
 RECONNECT_TIMEOUT_S = 2.0
+RUNTIME_ROLE = "registry_runtime"
 
 
 class IdleCheck:
@@ -70,7 +71,11 @@ class Database:
             kwargs={
                 "autocommit": True,
                 "connect_timeout": settings.db_connect_timeout,
-                "options": f"-c statement_timeout={settings.db_statement_timeout_ms}",
+                # The role without the right to alter audit events (migration 0009).
+                "options": (
+                    f"-c statement_timeout={settings.db_statement_timeout_ms}"
+                    f" -c role={RUNTIME_ROLE}"
+                ),
             },
         )
 

@@ -65,8 +65,14 @@ class DuplicatePatientID(RegistryError):
     status_code = 409
     detail = "A patient with this patient ID already exists."
 
-    def __init__(self) -> None:
-        super().__init__(problems=[FieldProblem("patientID", "is already used by another patient")])
+    def __init__(self, deleted: bool = False) -> None:
+        if deleted:  # its patientID stays reserved until an admin purges it
+            message = "belongs to a deleted record; an admin can restore it"
+            super().__init__(f"This patientID {message}.", [FieldProblem("patientID", message)])
+        else:
+            super().__init__(
+                problems=[FieldProblem("patientID", "is already used by another patient")]
+            )
 
 
 class NotSignedIn(RegistryError):

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
+from urllib.parse import urlencode
 
 from psycopg import sql
 
@@ -63,6 +64,7 @@ class ListQuery:
     limit: int | None = None
     page: int | None = None
     per_page: int = DEFAULT_PER_PAGE
+    audited: str = ""  # the query string as its audit event keeps it (`masked`)
 
     @property
     def whole_table(self) -> bool:
@@ -93,7 +95,7 @@ def parse(params: Iterable[tuple[str, str]], hidden: frozenset[str] = frozenset(
     `q` then searches the other text fields only.
     """
     grouped = _grouped(params)
-    query = ListQuery()
+    query = ListQuery(audited=masked(grouped))
     for key, values in grouped.items():
         if key not in CONTROL:
             _condition(query, key, values, hidden)
@@ -106,6 +108,21 @@ def parse(params: Iterable[tuple[str, str]], hidden: frozenset[str] = frozenset(
     query.sort = _order(grouped.get("_sort", [""])[-1], hidden)
     _window(query, {key: grouped[key][-1] for key in CONTROL if key in grouped})
     return query
+
+
+def masked(grouped: dict[str, list[str]]) -> str:
+    """The query string without patient data, for its audit event: which fields were searched
+    and how the answer was windowed and sorted, but `*` for every value a field or `q` was
+    compared with (a name searched for is patient data; numeric ids are not)."""
+    kept = ("id", *(key for key in CONTROL if key != "q"))
+    return urlencode(
+        [
+            (key, value if key in kept else "*")
+            for key, values in grouped.items()
+            for value in values
+        ],
+        safe="*,",
+    )
 
 
 def _grouped(params: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
@@ -247,6 +264,14 @@ def _window(query: ListQuery, control: dict[str, str]) -> None:
         query.limit = limit if limit is not None else end
     if query.limit is not None:
         query.limit = min(max(query.limit, 0), MAX_WINDOW)
+
+
+def page_of(page: str | None, per_page: str | None) -> tuple[int, int]:
+    """`_page` and `_per_page` of a list answered only in pages (the admin's views): page 1 of
+    DEFAULT_PER_PAGE unless asked, at most MAX_WINDOW rows."""
+    number = max(_count("_page", page), 1) if page else 1
+    size = _count("_per_page", per_page) if per_page else 0
+    return number, min(size or DEFAULT_PER_PAGE, MAX_WINDOW)
 
 
 _WHOLE = re.compile(r"[0-9]{1,9}")

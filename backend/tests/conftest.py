@@ -27,6 +27,8 @@ def settings(database_url: URL) -> Settings:
         environment="test",
         frontend_dist="/nonexistent",
         allowed_hosts=["test"],  # the test client's base URL
+        # Tests seal the audit trail themselves (audit_chain.seal), when they mean to.
+        audit_seal_interval_s=3600,
     )
 
 
@@ -36,7 +38,12 @@ def clean_db(database_url: URL) -> Iterator[None]:
     engine = create_engine(database_url)
     with engine.begin() as connection:
         # Failed sign-ins too: the lock-outs of one test must not throttle the next.
-        connection.execute(text("TRUNCATE patients, sign_in_failures RESTART IDENTITY"))
+        connection.execute(
+            text(
+                "TRUNCATE patients, patient_versions, sign_in_failures, audit_events, audit_seals"
+                " RESTART IDENTITY"
+            )
+        )
     engine.dispose()
     yield
 

@@ -7,10 +7,12 @@ from fastapi import Depends, Header, Path, Request
 
 from app import querying
 from app.api.whole_list import WholeList
+from app.audit import Actor
 from app.concurrency import Expected, parse_if_match
 from app.config import Settings
 from app.database import Database
 from app.errors import Forbidden, NotSignedIn, PatientNotFound
+from app.logging_config import request_id_var
 from app.principal import OPEN_ACCESS, Principal, Role
 from app.services import auth_service
 
@@ -111,10 +113,20 @@ async def get_admin(staff: StaffDep) -> Principal:
     return staff
 
 
+AdminDep = Annotated[Principal, Depends(get_admin)]
+
+
 async def get_deleter(staff: StaffDep) -> Principal:
     """A role that may delete patients (not a receptionist)."""
     if not staff.role.deletes_patients:
         raise Forbidden(f"A {staff.role} may not delete patients.")
+    return staff
+
+
+async def get_history_reader(staff: StaffDep) -> Principal:
+    """A role that may see a patient's versions (they hold the medical condition)."""
+    if not staff.role.sees_conditions:
+        raise Forbidden(f"A {staff.role} may not see a patient's history.")
     return staff
 
 
@@ -136,6 +148,17 @@ async def get_patient_id(
     if not id.isascii() or not id.isdigit() or not 1 <= int(id) <= MAX_ID:
         raise PatientNotFound()
     return int(id)
+
+
+async def get_actor(request: Request, staff: StaffDep) -> Actor:
+    """The staff member behind this request as audit events name them."""
+    settings: Settings = request.app.state.settings
+    return Actor(staff, client_address(request), request_id_var.get(), settings.audit_reads)
+
+
+async def get_admin_actor(request: Request, admin: AdminDep) -> Actor:
+    """An admin, as audit events name them (restore, purge, the audit views)."""
+    return await get_actor(request, admin)
 
 
 async def get_whole_list(request: Request, staff: StaffDep) -> WholeList:
@@ -164,8 +187,10 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 WholeListDep = Annotated[WholeList, Depends(get_whole_list)]
 AccountDep = Annotated[Principal, Depends(get_account)]
 MemberDep = Annotated[Principal, Depends(get_member)]
-AdminDep = Annotated[Principal, Depends(get_admin)]
 DeleterDep = Annotated[Principal, Depends(get_deleter)]
+HistoryReaderDep = Annotated[Principal, Depends(get_history_reader)]
 ListQueryDep = Annotated[querying.ListQuery, Depends(get_list_query)]
 PatientIdDep = Annotated[int, Depends(get_patient_id)]
 IfMatchDep = Annotated[Expected | None, Depends(get_if_match)]
+ActorDep = Annotated[Actor, Depends(get_actor)]
+AdminActorDep = Annotated[Actor, Depends(get_admin_actor)]

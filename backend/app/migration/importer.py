@@ -16,12 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from app.audit import params_of
 from app.migration.indexes import drop_for_bulk_load, rebuild, rebuild_deferred
 from app.migration.progress import progress
 from app.migration.records import Rejected, Valid, check
 from app.migration.report import Report
 from app.migration.source import Source
 from app.migration.writer import BatchResult, PatientWriter, encode
+from app.repositories import audit
 
 logger = logging.getLogger("app.migration")
 
@@ -208,6 +210,7 @@ def run_import(path: Path, conninfo: str | None, options: ImportOptions) -> Repo
                 building = time.monotonic()
                 rebuild(conninfo, deferred)
                 report.phases["build indexes"] = time.monotonic() - building
+            _audited(writer, report)
     report.seconds = time.monotonic() - started
     logger.info(
         "import finished: read %d, inserted %d, skipped %d, rejected %d",
@@ -217,6 +220,18 @@ def run_import(path: Path, conninfo: str | None, options: ImportOptions) -> Repo
         report.rejected,
     )
     return report
+
+
+def _audited(writer: PatientWriter, report: Report) -> None:
+    """The `import` event: how many records were read, inserted, skipped and rejected."""
+    counts = {
+        "read": report.read,
+        "inserted": report.inserted,
+        "skipped": report.skipped,
+        "rejected": report.rejected,
+    }
+    values = audit.record_values(params_of(None, counts), "import", 200, None, report.inserted)
+    writer.connection.execute(audit.RECORD, values)
 
 
 def _worth_deferring(writer: PatientWriter, total: int) -> bool:

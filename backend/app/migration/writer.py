@@ -35,12 +35,19 @@ COPY_STAGING = sql.SQL("COPY migration_staging (position, {}) FROM STDIN").forma
     sql.SQL(", ").join(map(sql.Identifier, COLUMNS))
 )
 # File order decides which of two records with one patientID wins, and ids follow file order.
+# Each new patient's first version ("import") is written by the same statement.
 INSERT_STAGED = sql.SQL("""
-    INSERT INTO patients ({columns})
-    SELECT {columns} FROM migration_staging s {where}
-    ORDER BY position
-    ON CONFLICT (lower(patient_id)) DO NOTHING
-    RETURNING id, patient_id
+    WITH added AS (
+        INSERT INTO patients ({columns})
+        SELECT {columns} FROM migration_staging s {where}
+        ORDER BY position
+        ON CONFLICT (lower(patient_id)) DO NOTHING
+        RETURNING id, patient_id, version, patient_snapshot(patients) AS snapshot
+    ), versioned AS (
+        INSERT INTO patient_versions (patient_id, version, action, data)
+        SELECT id, version, 'import', snapshot FROM added
+    )
+    SELECT id, patient_id FROM added
     """)
 # Into a table that had rows, records whose patientID is taken are filtered out before they reach
 # the identity column, so a re-run spends no ids. Into an empty table only repeats within the

@@ -1,16 +1,20 @@
 """SQLAlchemy tables: the schema Alembic migrates to and `alembic check` compares with."""
 
 from app.models.account import ApiToken, Session, SignInFailure, User
+from app.models.audit import AuditEvent, AuditSeal, PatientVersion
 from app.models.base import Base
 from app.models.bookkeeping import DeferredIndex, PatientCountSlot
 from app.models.patient import Patient
 
 __all__ = [
     "ApiToken",
+    "AuditEvent",
+    "AuditSeal",
     "Base",
     "DeferredIndex",
     "Patient",
     "PatientCountSlot",
+    "PatientVersion",
     "Session",
     "SignInFailure",
     "User",

@@ -22,7 +22,14 @@ CHECKS = {
     # UTC+14 is the first zone to reach a date: no clinic anywhere can have visited after it.
     "last_visit_not_future": "last_visit <= (now() AT TIME ZONE 'UTC' + interval '14 hours')::date",
     "version_positive": "version >= 1",
+    "delete_reason_length": "char_length(delete_reason) BETWEEN 1 AND 500",
+    "delete_reason_only_deleted": "delete_reason IS NULL OR deleted_at IS NOT NULL",
 }
+
+# Every index the lists use covers live patients only: a soft-deleted row is in none of them
+# (migration 0009), yet the unique patientID index covers it, so its patientID stays reserved.
+LIVE = text("deleted_at IS NULL")
+DELETED = text("deleted_at IS NOT NULL")
 
 
 # Text columns the front end sorts by; indexed on the accent- and case-folding sort key.
@@ -48,6 +55,10 @@ class Patient(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
+    # Soft delete: set by DELETE, cleared by an admin's restore; only a purge removes the row.
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    deleted_by: Mapped[int | None] = mapped_column(Integer)  # users.id; None: OPEN_ACCESS
+    delete_reason: Mapped[str | None] = mapped_column(String(500))
 
     __table_args__ = (
         *(CheckConstraint(sql, name=name) for name, sql in CHECKS.items()),
@@ -57,18 +68,21 @@ class Patient(Base):
             "patient_id",
             postgresql_using="gin",
             postgresql_ops={"patient_id": "gin_trgm_ops"},
+            postgresql_where=LIVE,
         ),
         Index(
             "ix_patients_name_trgm",
             "name",
             postgresql_using="gin",
             postgresql_ops={"name": "gin_trgm_ops"},
+            postgresql_where=LIVE,
         ),
         Index(
             "ix_patients_condition_trgm",
             "medical_condition",
             postgresql_using="gin",
             postgresql_ops={"medical_condition": "gin_trgm_ops"},
+            postgresql_where=LIVE,
         ),
         *(
             Index(
@@ -76,10 +90,12 @@ class Patient(Base):
                 func.registry_sort_key(text(column)),
                 "id",
                 postgresql_include=[column],  # index-only page lookups (migration 0004)
+                postgresql_where=LIVE,
             )
             for key, column in SORT_KEYED.items()
         ),
-        Index("ix_patients_age_id", "age", "id"),
-        Index("ix_patients_last_visit_id", "last_visit", "id"),
+        Index("ix_patients_age_id", "age", "id", postgresql_where=LIVE),
+        Index("ix_patients_last_visit_id", "last_visit", "id", postgresql_where=LIVE),
+        Index("ix_patients_deleted_at", "deleted_at", postgresql_where=DELETED),
         Index("ix_patients_legacy_id", "legacy_id"),
     )

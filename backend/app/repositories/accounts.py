@@ -65,6 +65,14 @@ INSERT_USER = (
     .as_bytes()
 )
 USER = args_row(UserRecord)
+END_SESSION = (
+    sql.SQL(
+        "WITH ended AS (DELETE FROM sessions WHERE secret_hash = %s RETURNING user_id)"
+        " SELECT {} FROM users WHERE id IN (SELECT user_id FROM ended)"
+    )
+    .format(USER_COLUMNS)
+    .as_bytes()
+)
 CREDENTIAL = args_row(Credential)
 TOKEN = args_row(TokenRecord)
 
@@ -181,9 +189,11 @@ async def insert_session(
     )
 
 
-async def delete_session(connection: Connection, secret: bytes) -> None:
-    """End one session (sign-out)."""
-    await connection.execute(b"DELETE FROM sessions WHERE secret_hash = %s", (secret,))
+async def delete_session(connection: Connection, secret: bytes) -> UserRecord | None:
+    """End one session (sign-out); whose it was, if it existed."""
+    async with connection.cursor(row_factory=USER) as cursor:
+        await cursor.execute(END_SESSION, (secret,))
+        return await cursor.fetchone()
 
 
 async def delete_sessions_of(

@@ -7,7 +7,7 @@ given, so whether it is part of a transaction is the caller's choice (`database.
 
 from collections.abc import AsyncGenerator, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from psycopg import errors, sql
@@ -15,6 +15,7 @@ from psycopg.rows import args_row
 
 from app.database import Connection
 from app.querying import ListQuery
+from app.repositories import audit
 from app.schemas.patient import BROUGHT, FIELDS
 
 UNIQUE_PATIENT_ID = "uq_patients_patient_id_lower"
@@ -48,42 +49,116 @@ WRITTEN = tuple(BROUGHT.values())
 COLUMNS = _names(RECORD_COLUMNS)
 RECORD = args_row(PatientRecord)
 
+LIVE = sql.SQL("deleted_at IS NULL")  # soft-deleted patients are in no answer but the admin's
+VERSIONS_MATCH = sql.SQL("(%(versions)s::int[] IS NULL OR version = ANY(%(versions)s::int[]))")
+
+
+def _audited(
+    read: sql.Composable, action: str, outcome: sql.Composable = audit.FOUND
+) -> sql.Composed:
+    """`read` and the audit event naming what it disclosed, in one statement, so one
+    transaction: no answer without its event. The answer's order is the order `read` made
+    (a materialized CTE is read back as it was written)."""
+    return sql.SQL("WITH answer AS MATERIALIZED ({}), audited AS ({}) SELECT * FROM answer").format(
+        read, audit.event_from("answer", action, outcome)
+    )
+
+
+def _changing(write: sql.Composable, action: str) -> bytes:
+    """`write` (an INSERT or UPDATE of one patient), the version it makes and its audit event,
+    in one statement."""
+    return (
+        sql.SQL(
+            "WITH changed AS ({write} RETURNING {columns}, patient_snapshot(patients) AS snapshot),"
+            " versioned AS (INSERT INTO patient_versions"
+            " (patient_id, version, user_id, username, action, data)"
+            " SELECT id, version, %(event_user_id)s, %(event_username)s, {action}, snapshot"
+            " FROM changed),"
+            " audited AS ({event})"
+            " SELECT {columns} FROM changed"
+        )
+        .format(
+            write=write,
+            columns=COLUMNS,
+            action=sql.Literal(action),
+            event=audit.event_from("changed", action, sql.Literal(CHANGED[action])),
+        )
+        .as_bytes()
+    )
+
+
+CHANGED = {"create": 201, "update": 200, "delete": 200, "restore": 200}
 # Statements without variable parts are rendered to bytes once, here, rather than by psycopg at
 # every execution (4% of a one-record read's CPU).
-GET_SQL = sql.SQL("SELECT {} FROM patients WHERE id = %(id)s").format(COLUMNS)
+GET_SQL = sql.SQL("SELECT {} FROM patients WHERE id = %(id)s AND {}").format(COLUMNS, LIVE)
 GET = GET_SQL.as_bytes()
+READ = _audited(GET_SQL, "read").as_bytes()
 LOCK = sql.SQL("{} FOR UPDATE").format(GET_SQL).as_bytes()
-EXISTS = b"SELECT EXISTS (SELECT FROM patients WHERE id = %(id)s)"
-INSERT = (
+EXISTS = b"SELECT EXISTS (SELECT FROM patients WHERE id = %(id)s AND deleted_at IS NULL)"
+# Who holds a patientID (ignoring case), and whether that patient is deleted.
+HOLDER = b"SELECT deleted_at IS NOT NULL FROM patients WHERE lower(patient_id) = lower(%(id)s)"
+INSERT = _changing(
     sql.SQL(
-        "INSERT INTO patients ({}) VALUES ({})"
-        " ON CONFLICT (lower(patient_id)) DO NOTHING RETURNING {}"
-    )
-    .format(_names(WRITTEN), sql.SQL(", ").join(map(sql.Placeholder, WRITTEN)), COLUMNS)
-    .as_bytes()
+        "INSERT INTO patients ({}) VALUES ({}) ON CONFLICT (lower(patient_id)) DO NOTHING"
+    ).format(_names(WRITTEN), sql.SQL(", ").join(map(sql.Placeholder, WRITTEN))),
+    "create",
 )
-UPDATE = (
+UPDATE = _changing(
     sql.SQL(
         "UPDATE patients SET {}, updated_at = now(), version = version + 1"
-        " WHERE id = %(id)s AND (%(versions)s::int[] IS NULL OR version = ANY(%(versions)s::int[]))"
-        " RETURNING {}"
-    )
-    .format(
+        " WHERE id = %(id)s AND {} AND {}"
+    ).format(
         sql.SQL(", ").join(
             sql.SQL("{} = {}").format(sql.Identifier(c), sql.Placeholder(c)) for c in WRITTEN
         ),
-        COLUMNS,
-    )
-    .as_bytes()
+        LIVE,
+        VERSIONS_MATCH,
+    ),
+    "update",
 )
-DELETE = (
+DELETE = _changing(
     sql.SQL(
-        "DELETE FROM patients WHERE id = %(id)s"
-        " AND (%(versions)s::int[] IS NULL OR version = ANY(%(versions)s::int[])) RETURNING {}"
+        "UPDATE patients SET deleted_at = now(), deleted_by = %(event_user_id)s,"
+        " delete_reason = %(reason)s, updated_at = now(), version = version + 1"
+        " WHERE id = %(id)s AND {} AND {}"
+    ).format(LIVE, VERSIONS_MATCH),
+    "delete",
+)
+RESTORE = _changing(
+    sql.SQL(
+        "UPDATE patients SET deleted_at = NULL, deleted_by = NULL, delete_reason = NULL,"
+        " updated_at = now(), version = version + 1 WHERE id = %(id)s AND deleted_at IS NOT NULL"
+    ),
+    "restore",
+)
+PURGE = (
+    sql.SQL(
+        "WITH gone AS (DELETE FROM patients WHERE id = %(id)s AND deleted_at IS NOT NULL"
+        " RETURNING id), audited AS ({}) SELECT id FROM gone"
     )
-    .format(COLUMNS)
+    .format(audit.event_from("gone", "purge", sql.Literal(204)))
     .as_bytes()
 )
+HISTORY = (
+    sql.SQL(
+        "WITH answer AS (SELECT id FROM patients WHERE id = %(id)s AND {}), audited AS ({})"
+        " SELECT v.version, v.at, v.user_id, v.username, v.action, v.data"
+        " FROM patient_versions v JOIN answer ON v.patient_id = answer.id"
+        " ORDER BY v.version DESC"
+    )
+    .format(LIVE, audit.event_from("answer", "history"))
+    .as_bytes()
+)
+DELETED = _audited(
+    sql.SQL(
+        "SELECT {}, p.deleted_at, u.username, p.delete_reason FROM patients p"
+        " LEFT JOIN users u ON u.id = p.deleted_by WHERE p.deleted_at IS NOT NULL"
+        " ORDER BY p.deleted_at DESC, p.id OFFSET %(offset)s LIMIT %(limit)s"
+    ).format(sql.SQL(", ").join(sql.Identifier("p", c) for c in RECORD_COLUMNS)),
+    "search",
+    sql.Literal(200),
+).as_bytes()
+COUNT_DELETED = b"SELECT count(*) FROM patients WHERE deleted_at IS NOT NULL"
 # Trigger-kept sums (migrations 0003 and 0005): the row count without scanning every row, and a
 # number that grows with every committed write.
 COUNT_ALL = sql.SQL("SELECT coalesce(sum(n), 0)::bigint AS n FROM patient_count_slots")
@@ -96,34 +171,60 @@ PAGE_OFFSET = sql.SQL(
 
 
 async def get(connection: Connection, patient_id: int, lock: bool = False) -> PatientRecord | None:
-    """One patient, or None; `lock` holds the row until the transaction ends."""
+    """One live patient, or None, unaudited (for a write's own checks); `lock` holds the row
+    until the transaction ends."""
     return await _one(connection, LOCK if lock else GET, {"id": patient_id})
 
 
+async def read(
+    connection: Connection, patient_id: int, event: Mapping[str, Any] | None
+) -> PatientRecord | None:
+    """One live patient, or None, and its `read` event (`event`: its values; None only when
+    read auditing is off for a benchmark)."""
+    if event is None:
+        return await _one(connection, GET, {"id": patient_id})
+    return await _one(connection, READ, {**event, "id": patient_id})
+
+
 async def exists(connection: Connection, patient_id: int) -> bool:
-    """Whether a patient has this id."""
+    """Whether a live patient has this id."""
     row = await (await connection.execute(EXISTS, {"id": patient_id})).fetchone()
     return bool(row and row[0])
 
 
-async def insert(connection: Connection, values: Mapping[str, Any]) -> PatientRecord:
-    """Store a new patient; `PatientIDTaken` if its patientID is (ignoring case).
+async def holder_deleted(connection: Connection, patient_id: str) -> bool:
+    """Whether the patient holding `patient_id` (ignoring case) is a deleted one."""
+    row = await (await connection.execute(HOLDER, {"id": patient_id})).fetchone()
+    return bool(row and row[0])
+
+
+async def insert(
+    connection: Connection, values: Mapping[str, Any], event: Mapping[str, Any]
+) -> PatientRecord:
+    """Store a new patient, its first version and its event; `PatientIDTaken` if its patientID
+    is (ignoring case), a deleted patient's included.
 
     ON CONFLICT instead of a caught unique violation: no error, so nothing in PostgreSQL's log.
     """
-    created = await _one(connection, INSERT, values)
+    created = await _one(connection, INSERT, {**values, **event})
     if created is None:
         raise PatientIDTaken()
     return created
 
 
 async def update(
-    connection: Connection, patient_id: int, values: Mapping[str, Any], versions: list[int] | None
+    connection: Connection,
+    patient_id: int,
+    values: Mapping[str, Any],
+    versions: list[int] | None,
+    event: Mapping[str, Any],
 ) -> PatientRecord | None:
-    """Replace the fields and bump the version; None if no row has this id (at one of
-    `versions`, when given). `PatientIDTaken` if the new patientID is another patient's."""
+    """Replace the fields and bump the version, keeping the new version and an event; None if
+    no live row has this id (at one of `versions`, when given). `PatientIDTaken` if the new
+    patientID is another patient's."""
+    params = {**values, **event, "id": patient_id, "versions": versions}
     try:
-        return await _one(connection, UPDATE, {**values, "id": patient_id, "versions": versions})
+        return await _one(connection, UPDATE, params)
     except errors.UniqueViolation as error:
         if error.diag.constraint_name == UNIQUE_PATIENT_ID:
             raise PatientIDTaken() from None
@@ -131,30 +232,97 @@ async def update(
 
 
 async def delete(
-    connection: Connection, patient_id: int, versions: list[int] | None
+    connection: Connection,
+    patient_id: int,
+    versions: list[int] | None,
+    reason: str | None,
+    event: Mapping[str, Any],
 ) -> PatientRecord | None:
-    """Remove a patient and return what was removed; None as for `update`."""
-    return await _one(connection, DELETE, {"id": patient_id, "versions": versions})
+    """Mark a live patient deleted (kept, with its versions) and return it; None as for
+    `update`."""
+    params = {**event, "id": patient_id, "versions": versions, "reason": reason}
+    return await _one(connection, DELETE, params)
 
 
-async def select(connection: Connection, query: ListQuery) -> list[PatientRecord]:
-    """Every match of `query`, sorted (no window)."""
-    stmt = sql.SQL("SELECT {} FROM patients WHERE {} ORDER BY {}").format(
-        COLUMNS, query.condition, query.order_by
+async def restore(
+    connection: Connection, patient_id: int, event: Mapping[str, Any]
+) -> PatientRecord | None:
+    """Bring a deleted patient back; None if no deleted patient has this id."""
+    return await _one(connection, RESTORE, {**event, "id": patient_id})
+
+
+async def purge(connection: Connection, patient_id: int, event: Mapping[str, Any]) -> bool:
+    """Remove a deleted patient and its versions for good (its audit events stay)."""
+    row = await (await connection.execute(PURGE, {**event, "id": patient_id})).fetchone()
+    return row is not None
+
+
+@dataclass(frozen=True, slots=True)
+class VersionRecord:
+    """A patient as one change left it (`data`: its wire fields)."""
+
+    version: int
+    at: datetime
+    user_id: int | None
+    username: str | None
+    action: str
+    data: dict[str, Any]
+
+
+async def history(
+    connection: Connection, patient_id: int, event: Mapping[str, Any]
+) -> list[VersionRecord]:
+    """A live patient's versions, newest first (none: no such patient), and the event."""
+    async with connection.cursor(row_factory=args_row(VersionRecord)) as cursor:
+        await cursor.execute(HISTORY, {**event, "id": patient_id})
+        return await cursor.fetchall()
+
+
+@dataclass(frozen=True, slots=True)
+class DeletedRecord:
+    """A deleted patient: the record, and when, by whom (a username) and why."""
+
+    patient: PatientRecord
+    deleted_at: datetime
+    deleted_by: str | None
+    reason: str | None
+
+
+async def count_deleted(connection: Connection) -> int:
+    """How many patients are deleted (and not purged)."""
+    row = await (await connection.execute(COUNT_DELETED)).fetchone()
+    return int(row[0]) if row else 0
+
+
+async def deleted_page(
+    connection: Connection, offset: int, limit: int, event: Mapping[str, Any]
+) -> list[DeletedRecord]:
+    """Deleted patients, latest deletion first, in the window, and their `search` event."""
+    cursor = await connection.execute(DELETED, {**event, "offset": offset, "limit": limit})
+    width = len(RECORD_COLUMNS)
+    return [DeletedRecord(PatientRecord(*r[:width]), *r[width:]) for r in await cursor.fetchall()]
+
+
+async def select(
+    connection: Connection, query: ListQuery, event: Mapping[str, Any] | None
+) -> list[PatientRecord]:
+    """Every live match of `query`, sorted (no window), and its `search` event."""
+    stmt = sql.SQL("SELECT {} FROM patients WHERE {} AND {} ORDER BY {}").format(
+        COLUMNS, LIVE, query.condition, query.order_by
     )
     async with connection.cursor(row_factory=RECORD) as cursor:
-        await cursor.execute(stmt, query.params)
+        await cursor.execute(_searched(stmt, event), {**query.params, **(event or {})})
         return await cursor.fetchall()
 
 
 async def select_window(
-    connection: Connection, query: ListQuery
+    connection: Connection, query: ListQuery, event: Mapping[str, Any] | None
 ) -> tuple[list[PatientRecord], int]:
     """The matches in `query`'s window (a slice, or a page) and how many match in all, from one
-    statement, so both come from one snapshot even while others write."""
+    statement, so both come from one snapshot even while others write; and its event."""
     offset = PAGE_OFFSET if query.page is not None else sql.SQL("%(offset)s")
     count = (
-        sql.SQL("SELECT count(*) AS n FROM patients WHERE {}").format(query.condition)
+        sql.SQL("SELECT count(*) AS n FROM patients WHERE {} AND {}").format(LIVE, query.condition)
         if query.where
         else COUNT_ALL
     )
@@ -164,28 +332,34 @@ async def select_window(
     ).format(count, _window_rows(query, offset), query.order_by)
     limit = query.per_page if query.page is not None else query.limit
     params = {**query.params, "offset": query.offset, "limit": limit, "page": query.page}
-    rows = await (await connection.execute(stmt, params)).fetchall()
+    cursor = await connection.execute(_searched(stmt, event), {**params, **(event or {})})
+    rows = await cursor.fetchall()
     records = [PatientRecord(*row[1:]) for row in rows if row[1] is not None]
     return records, int(rows[0][0])
 
 
+def _searched(stmt: sql.Composed, event: Mapping[str, Any] | None) -> sql.Composed:
+    return stmt if event is None else _audited(stmt, "search", sql.Literal(200))
+
+
 def _window_rows(query: ListQuery, offset: sql.Composable) -> sql.Composed:
     """The rows of the window. Unfiltered, the ids come from the sort index alone (an
-    index-only scan, migration 0004), then only the rows shown are read."""
+    index-only scan of the live patients' index, migrations 0004 and 0009), then only the rows
+    shown are read."""
     if query.where:
         return sql.SQL(
-            "SELECT {} FROM patients WHERE {} ORDER BY {} OFFSET {} LIMIT %(limit)s"
-        ).format(COLUMNS, query.condition, query.order_by, offset)
+            "SELECT {} FROM patients WHERE {} AND {} ORDER BY {} OFFSET {} LIMIT %(limit)s"
+        ).format(COLUMNS, LIVE, query.condition, query.order_by, offset)
     return sql.SQL(
-        "SELECT {} FROM patients JOIN"
-        " (SELECT id FROM patients ORDER BY {} OFFSET {} LIMIT %(limit)s) AS ids USING (id)"
-    ).format(COLUMNS, query.order_by, offset)
+        "SELECT {} FROM patients JOIN (SELECT id FROM patients WHERE {} ORDER BY {} OFFSET {}"
+        " LIMIT %(limit)s) AS ids USING (id)"
+    ).format(COLUMNS, LIVE, query.order_by, offset)
 
 
 async def stream_all(connection: Connection) -> AsyncGenerator[list[PatientRecord], None]:
     """Every patient in id order, a chunk at a time from a server-side cursor, so neither the
     driver nor the caller ever holds every row at once."""
-    stmt = sql.SQL("SELECT {} FROM patients ORDER BY id").format(COLUMNS)
+    stmt = sql.SQL("SELECT {} FROM patients WHERE {} ORDER BY id").format(COLUMNS, LIVE)
     async with (
         connection.transaction(),
         connection.cursor(name="patients_stream", row_factory=RECORD) as cursor,

@@ -5,13 +5,15 @@ The API, the db.json migration and (as CHECK constraints) the database apply the
 
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, JsonValue
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
+
+from app.schemas.page import Page
 
 Gender = Literal["Male", "Female", "Other"]
 
@@ -196,34 +198,8 @@ class PatientRead(BaseModel):
     last_visit: date
 
 
-class PageEnvelope(BaseModel):
+class PageEnvelope(Page[PatientRead]):
     """json-server's `_page` answer."""
-
-    first: int
-    prev: int | None
-    next: int | None
-    last: int
-    pages: int
-    items: int
-    data: list[PatientRead]
-
-    @classmethod
-    def build(cls, data: Sequence[Any], items: int, wanted: int, per_page: int) -> "PageEnvelope":
-        """The envelope of page `wanted` of `items` matches, `data` being its rows. A page past
-        the end is the last one, as json-server clamps it (the SQL reading `data` does too)."""
-        pages = -(-items // per_page)
-        page = min(wanted, max(pages, 1))
-        return cls.model_validate(
-            {
-                "first": 1,
-                "prev": page - 1 if page > 1 else None,
-                "next": page + 1 if page < pages else None,
-                "last": pages,
-                "pages": pages,
-                "items": items,
-                "data": data,
-            }
-        )
 
 
 # The one field map: wire name -> column (the attribute names of PatientRead are the columns of

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from app import passwords
+from app.audit import event_params
 from app.config import Settings
 from app.database import Connection, Database
 from app.errors import (
@@ -24,7 +25,7 @@ from app.errors import (
     WrongCredentials,
 )
 from app.principal import Principal, Role
-from app.repositories import accounts
+from app.repositories import accounts, audit
 from app.repositories.accounts import Credential, TokenRecord, UserRecord
 
 TOKEN_PREFIX = "prt_"  # recognisable to secret scanners and in a leaked log
@@ -109,7 +110,12 @@ class SignedIn:
 
 
 async def sign_in(
-    database: Database, settings: Settings, username: str, password: str, client: str
+    database: Database,
+    settings: Settings,
+    username: str,
+    password: str,
+    client: str,
+    request_id: str,
 ) -> SignedIn:
     """Check the password and open a session; throttled per username and per client address.
 
@@ -122,35 +128,74 @@ async def sign_in(
     window = timedelta(seconds=settings.sign_in_window_s)
     async with database.unit_of_work() as connection:
         await accounts.lock_sign_ins(connection, key)
-        await _refuse_if_throttled(connection, settings, key, client, window)
-        user = await accounts.user_named(connection, username)
-        stored = None if user is None or user.disabled else user.password_hash
-        matches, rehashed = await asyncio.to_thread(passwords.verify, password, stored)
-        secret = None
-        if user is None or not matches:
-            await accounts.record_failure(connection, key, client, window)
+        refusal = await _throttled(connection, settings, key, client, window)
+        if refusal is not None:
+            await _sign_in_event(connection, None, client, request_id, refusal.status_code)
+            user, secret = None, None
         else:
-            await accounts.clear_failures(connection, key)
-            if rehashed is not None:
-                await accounts.update_user(connection, user.id, {"password_hash": rehashed})
-            secret = secrets.token_urlsafe(SECRET_BYTES)
-            await accounts.delete_dead_sessions(
-                connection, timedelta(seconds=settings.session_idle_timeout_s)
+            user, secret = await _attempt(connection, settings, username, password, key, client)
+            await _sign_in_event(
+                connection, user, client, request_id, 401 if secret is None else 200
             )
-            max_age = timedelta(seconds=settings.session_max_age_s)
-            await accounts.insert_session(connection, digest(secret), user.id, max_age)
-    if user is None or secret is None:  # raised after the commit: the failure must be kept
+    # Raised after the commit: the failure and its event must be kept.
+    if refusal is not None:
+        raise refusal
+    if user is None or secret is None:
         raise WrongCredentials()
     return SignedIn(user, secret)
 
 
-async def _refuse_if_throttled(
+async def _attempt(
+    connection: Connection,
+    settings: Settings,
+    username: str,
+    password: str,
+    key: bytes,
+    client: str,
+) -> tuple[UserRecord | None, str | None]:
+    """The account named, and a new session's secret if the password is its own."""
+    user = await accounts.user_named(connection, username)
+    stored = None if user is None or user.disabled else user.password_hash
+    matches, rehashed = await asyncio.to_thread(passwords.verify, password, stored)
+    if user is None or not matches:
+        await accounts.record_failure(
+            connection, key, client, timedelta(seconds=settings.sign_in_window_s)
+        )
+        return user, None
+    await accounts.clear_failures(connection, key)
+    if rehashed is not None:
+        await accounts.update_user(connection, user.id, {"password_hash": rehashed})
+    secret = secrets.token_urlsafe(SECRET_BYTES)
+    await accounts.delete_dead_sessions(
+        connection, timedelta(seconds=settings.session_idle_timeout_s)
+    )
+    max_age = timedelta(seconds=settings.session_max_age_s)
+    await accounts.insert_session(connection, digest(secret), user.id, max_age)
+    return user, secret
+
+
+async def _sign_in_event(
+    connection: Connection, user: UserRecord | None, client: str, request_id: str, outcome: int
+) -> None:
+    """`login`, or `login_failed` naming the account only if it exists: an unknown username
+    may be a password typed into the wrong field, and is never kept."""
+    params = event_params(
+        user.id if user else None,
+        user.username if user else None,
+        user.role if user else None,
+        client,
+        request_id,
+    )
+    await audit.record(connection, params, "login" if outcome == 200 else "login_failed", outcome)
+
+
+async def _throttled(
     connection: Connection,
     settings: Settings,
     key: bytes,
     client: str,
     window: timedelta,
-) -> None:
+) -> TooManySignIns | None:
     """TooManySignIns, with the seconds until the oldest counted failure leaves the window."""
     by_user, user_oldest, by_client, client_oldest = await accounts.recent_failures(
         connection, key, client, window
@@ -166,13 +211,17 @@ async def _refuse_if_throttled(
     if blocking:
         now = await accounts.now(connection)
         wait = max(oldest + window - now for oldest in blocking)
-        raise TooManySignIns(max(1, int(wait.total_seconds()) + 1))
+        return TooManySignIns(max(1, int(wait.total_seconds()) + 1))
+    return None
 
 
-async def sign_out(database: Database, session_secret: str) -> None:
-    """End this session at once, on every process."""
-    async with database.credentials.revoking(), database.reader() as connection:
-        await accounts.delete_session(connection, digest(session_secret))
+async def sign_out(database: Database, session_secret: str, client: str, request_id: str) -> None:
+    """End this session at once, on every process; `logout` names whose it was."""
+    async with database.credentials.revoking(), database.unit_of_work() as connection:
+        user = await accounts.delete_session(connection, digest(session_secret))
+        if user is not None:
+            params = event_params(user.id, user.username, user.role, client, request_id)
+            await audit.record(connection, params, "logout", 204)
 
 
 async def change_password(database: Database, principal: Principal, current: str, new: str) -> None:

@@ -7,9 +7,12 @@ before any answer is sent. They return records; the routes' response models make
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from pydantic import ValidationError
 
+from app.audit import Actor
 from app.concurrency import Expected
 from app.database import Connection, Database
 from app.errors import (
@@ -22,8 +25,8 @@ from app.errors import (
 )
 from app.principal import Role
 from app.querying import DEFAULT_PER_PAGE, ListQuery
-from app.repositories import patients
-from app.repositories.patients import PatientIDTaken, PatientRecord
+from app.repositories import audit, patients
+from app.repositories.patients import DeletedRecord, PatientIDTaken, PatientRecord
 from app.schemas.patient import (
     BROUGHT,
     PatientBody,
@@ -48,14 +51,29 @@ class PatientList:
     per_page: int = DEFAULT_PER_PAGE
 
 
-async def list_patients(database: Database, query: ListQuery) -> PatientList:
-    """Filter, sort and window in SQL; count only when a window hides part of the matches."""
+async def list_patients(database: Database, query: ListQuery, actor: Actor) -> PatientList:
+    """Filter, sort and window in SQL; count only when a window hides part of the matches.
+    The `search` event is written by the same statement."""
+    event = _read_event(actor, query.audited)
     async with database.reader() as connection:
         if query.page is None and not query.offset and query.limit is None:
-            found = await patients.select(connection, query)
+            found = await patients.select(connection, query, event)
             return PatientList(found, len(found))
-        found, total = await patients.select_window(connection, query)
+        found, total = await patients.select_window(connection, query, event)
     return PatientList(found, total, query.page, query.per_page)
+
+
+async def whole_list_shown(database: Database, actor: Actor, ids: list[int], total: int) -> None:
+    """The `search` event of a full-list answer (app/api/whole_list.py), written before it is
+    sent: over BULK_ROWS rows, only their number (a bulk disclosure)."""
+    if actor.audits_reads:
+        async with database.reader() as connection:
+            await audit.record(connection, actor.params(""), "search", 200, ids, total)
+
+
+def _read_event(actor: Actor, query: str | None = None) -> dict[str, Any] | None:
+    """The values of a read's event; None when read auditing is off (a benchmark only)."""
+    return actor.params(query) if actor.audits_reads else None
 
 
 async def list_generation(database: Database) -> int:
@@ -75,10 +93,10 @@ async def stream_all(database: Database) -> AsyncGenerator[list[PatientRecord], 
             yield chunk
 
 
-async def get_patient(database: Database, patient_id: int) -> PatientRecord:
-    """One patient, or `PatientNotFound`."""
+async def get_patient(database: Database, patient_id: int, actor: Actor) -> PatientRecord:
+    """One patient, or `PatientNotFound`; the `read` event is written either way."""
     async with database.reader() as connection:
-        return _found(await patients.get(connection, patient_id))
+        return _found(await patients.read(connection, patient_id, _read_event(actor)))
 
 
 def _completed(
@@ -101,79 +119,96 @@ def _completed(
         raise InvalidBody(problems=field_problems(error.errors())) from None
 
 
-async def create_patient(database: Database, data: PatientBody, role: Role) -> PatientRecord:
+async def create_patient(database: Database, data: PatientBody, actor: Actor) -> PatientRecord:
     """Register a patient; a taken patientID (ignoring case) is a `DuplicatePatientID`."""
-    patient = _completed(data, role)
-    async with database.unit_of_work() as connection:
-        try:
-            return await patients.insert(connection, patient.model_dump(exclude={"id"}))
-        except PatientIDTaken:
-            raise DuplicatePatientID() from None
+    patient = _completed(data, actor.principal.role)
+    try:
+        async with database.unit_of_work() as connection:
+            return await patients.insert(
+                connection, patient.model_dump(exclude={"id"}), actor.params()
+            )
+    except PatientIDTaken:
+        raise await _duplicate(database, patient.patient_id) from None
 
 
 async def replace_patient(
     database: Database,
     patient_id: int,
     data: PatientBody,
-    role: Role,
+    actor: Actor,
     expected: Expected | None = None,
 ) -> PatientRecord:
     """PUT: every field replaced, the version incremented; with `expected` (If-Match) only if
     the stored version still matches, checked by the UPDATE itself so no race slips between.
     A receptionist's PUT replaces every field but the medical condition."""
-    async with database.unit_of_work() as connection:
-        stored_condition = NOT_RECORDED
-        if not role.sees_conditions:  # kept: the one field a receptionist's PUT cannot carry
-            stored = _found(await patients.get(connection, patient_id, lock=True))
-            stored_condition = stored.medical_condition
-        patient = _completed(data, role, stored_condition, PatientReplace)
-        return await _replace(connection, patient_id, patient, expected)
+    role = actor.principal.role
+    try:
+        async with database.unit_of_work() as connection:
+            stored_condition = NOT_RECORDED
+            if not role.sees_conditions:  # kept: the one field a receptionist's PUT cannot carry
+                stored = _found(await patients.get(connection, patient_id, lock=True))
+                stored_condition = stored.medical_condition
+            patient = _completed(data, role, stored_condition, PatientReplace)
+            return await _replace(connection, patient_id, patient, actor, expected)
+    except PatientIDTaken:
+        raise await _duplicate(database, str((data.model_extra or {}).get("patientID"))) from None
 
 
 async def patch_patient(
     database: Database,
     patient_id: int,
     patch: PatientPatch,
-    role: Role,
+    actor: Actor,
     expected: Expected | None = None,
 ) -> PatientRecord:
     """PATCH: merge the given fields into the stored record (locked), then validate the whole."""
     changes = patch.model_dump(by_alias=True, exclude_unset=True, exclude={"id"})
-    if not role.sees_conditions and "medicalCondition" in changes:
+    if not actor.principal.role.sees_conditions and "medicalCondition" in changes:
         raise Forbidden(CONDITION_REFUSED)
-    async with database.unit_of_work() as connection:
-        stored = _found(await patients.get(connection, patient_id, lock=True))
-        if expected is not None and not expected.allows(stored.version):
-            raise PreconditionFailed()
-        current = {wire: getattr(stored, column) for wire, column in BROUGHT.items()}
-        current["lastVisit"] = stored.last_visit.isoformat()
-        try:
-            merged = PatientCreate.model_validate({**current, **changes})
-        except ValidationError as error:
-            raise InvalidBody(problems=field_problems(error.errors())) from None
-        return await _replace(connection, patient_id, merged)  # row locked: no recheck
+    try:
+        async with database.unit_of_work() as connection:
+            stored = _found(await patients.get(connection, patient_id, lock=True))
+            if expected is not None and not expected.allows(stored.version):
+                raise PreconditionFailed()
+            current = {wire: getattr(stored, column) for wire, column in BROUGHT.items()}
+            current["lastVisit"] = stored.last_visit.isoformat()
+            try:
+                merged = PatientCreate.model_validate({**current, **changes})
+            except ValidationError as error:
+                raise InvalidBody(problems=field_problems(error.errors())) from None
+            return await _replace(connection, patient_id, merged, actor)  # locked: no recheck
+    except PatientIDTaken:
+        raise await _duplicate(database, str(changes.get("patientID"))) from None
 
 
 async def delete_patient(
-    database: Database, patient_id: int, expected: Expected | None = None
+    database: Database,
+    patient_id: int,
+    actor: Actor,
+    expected: Expected | None = None,
+    reason: str | None = None,
 ) -> PatientRecord:
-    """Delete and return the deleted record, as json-server does (If-Match honoured)."""
+    """Mark a patient deleted and return it, as json-server returns the deleted record
+    (If-Match honoured). It is kept, with its history, until an admin restores or purges it."""
     async with database.unit_of_work() as connection:
-        deleted = await patients.delete(connection, patient_id, _versions(expected))
+        deleted = await patients.delete(
+            connection, patient_id, _versions(expected), reason, actor.params()
+        )
         if deleted is None and expected is not None:
             await _explain_miss(connection, patient_id)
         return _found(deleted)
 
 
 async def _replace(
-    connection: Connection, patient_id: int, data: PatientCreate, expected: Expected | None = None
+    connection: Connection,
+    patient_id: int,
+    data: PatientCreate,
+    actor: Actor,
+    expected: Expected | None = None,
 ) -> PatientRecord:
-    try:
-        replaced = await patients.update(
-            connection, patient_id, data.model_dump(exclude={"id"}), _versions(expected)
-        )
-    except PatientIDTaken:
-        raise DuplicatePatientID() from None
+    replaced = await patients.update(
+        connection, patient_id, data.model_dump(exclude={"id"}), _versions(expected), actor.params()
+    )
     if replaced is None and expected is not None:
         await _explain_miss(connection, patient_id)
     return _found(replaced)
@@ -190,6 +225,92 @@ async def _explain_miss(connection: Connection, patient_id: int) -> None:
     """A conditional write touched no row: 412 if the record exists (it changed), else 404."""
     if await patients.exists(connection, patient_id):
         raise PreconditionFailed()
+
+
+async def restore_patient(database: Database, patient_id: int, actor: Actor) -> PatientRecord:
+    """An admin brings a deleted patient back: same id, same history, in every list again."""
+    async with database.unit_of_work() as connection:
+        return _found(await patients.restore(connection, patient_id, actor.params()))
+
+
+async def purge_patient(database: Database, patient_id: int, actor: Actor, reason: str) -> None:
+    """An admin removes a deleted patient and its versions for good; the audit events stay,
+    and the `purge` event keeps the reason."""
+    async with database.unit_of_work() as connection:
+        if not await patients.purge(
+            connection, patient_id, actor.params(detail={"reason": reason})
+        ):
+            raise PatientNotFound()
+
+
+@dataclass
+class Change:
+    """One field of a version: what it was before and what it became."""
+
+    before: Any
+    after: Any
+
+
+@dataclass
+class Version:
+    """One entry of a patient's history: the change that made the version, field by field."""
+
+    version: int
+    at: datetime
+    user_id: int | None
+    username: str | None
+    action: str
+    changes: dict[str, Change]
+
+
+async def patient_history(database: Database, patient_id: int, actor: Actor) -> list[Version]:
+    """Every version of a live patient, newest first, each with the fields it changed (all of
+    them for the first); a `history` event either way. `PatientNotFound` if none."""
+    async with database.reader() as connection:
+        versions = await patients.history(connection, patient_id, actor.params())
+    if not versions:
+        raise PatientNotFound()
+    entries = []
+    for newer, older in zip(versions, [*versions[1:], None], strict=True):
+        before = older.data if older is not None else {}
+        changes = {
+            field: Change(before.get(field), value)
+            for field, value in newer.data.items()
+            if before.get(field) != value
+        }
+        entries.append(
+            Version(newer.version, newer.at, newer.user_id, newer.username, newer.action, changes)
+        )
+    return entries
+
+
+@dataclass
+class DeletedList:
+    """A page of deleted patients and how many there are."""
+
+    items: list[DeletedRecord]
+    total: int
+    page: int
+    per_page: int
+
+
+async def deleted_patients(
+    database: Database, actor: Actor, page: int, per_page: int
+) -> DeletedList:
+    """Deleted patients, latest first, a page at a time (a page past the end: the last)."""
+    async with database.reader() as connection:
+        total = await patients.count_deleted(connection)
+        page = min(page, max(-(-total // per_page), 1))
+        found = await patients.deleted_page(
+            connection, (page - 1) * per_page, per_page, actor.params("")
+        )
+    return DeletedList(found, total, page, per_page)
+
+
+async def _duplicate(database: Database, patient_id: str) -> DuplicatePatientID:
+    """The 409 for a taken patientID, saying so when a deleted patient holds it."""
+    async with database.reader() as connection:
+        return DuplicatePatientID(deleted=await patients.holder_deleted(connection, patient_id))
 
 
 def _found(record: PatientRecord | None) -> PatientRecord:

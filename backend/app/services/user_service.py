@@ -6,11 +6,12 @@ import re
 import secrets
 
 from app import passwords
-from app.database import Database
+from app.audit import Actor, params_of
+from app.database import Connection, Database
 from app.errors import FieldProblem, InvalidBody, LastAdmin, UsernameTaken, UserNotFound
 from app.models.account import USERNAME_PATTERN
 from app.principal import Role
-from app.repositories import accounts
+from app.repositories import accounts, audit
 from app.repositories.accounts import UserRecord
 
 _USERNAME = re.compile(USERNAME_PATTERN)
@@ -31,23 +32,39 @@ async def list_users(database: Database) -> list[UserRecord]:
 
 
 async def create_user(
-    database: Database, username: str, role: Role, password: str, must_change: bool
+    database: Database,
+    username: str,
+    role: Role,
+    password: str,
+    must_change: bool,
+    actor: Actor | None = None,
 ) -> UserRecord:
     """A new account. `must_change`: the password is a temporary one the person replaces at
-    first sign-in (an admin chose it); an operator's own account can sign in as it is."""
+    first sign-in (an admin chose it); an operator's own account can sign in as it is.
+    `actor`: the admin who made it (None: an operator at the command line)."""
     if not _USERNAME.fullmatch(username):
         problem = FieldProblem("username", "must be 1 to 64 letters, digits or . _ @ -")
         raise InvalidBody("The account is not valid.", [problem])
     password_hash = await asyncio.to_thread(
         passwords.hash_password, _checked_password(password, username)
     )
-    async with database.reader() as connection:
+    async with database.unit_of_work() as connection:
         user = await accounts.insert_user(
             connection, username, role.value, password_hash, must_change
         )
+        if user is not None:
+            await _audited(connection, actor, user.id, ["created", role.value])
     if user is None:
         raise UsernameTaken()
     return user
+
+
+async def _audited(
+    connection: Connection, actor: Actor | None, user_id: int, change: list[str]
+) -> None:
+    """The `user_admin` event: whose account, and what changed (never a password)."""
+    detail = {"userId": user_id, "change": change}
+    await audit.record(connection, params_of(actor, detail), "user_admin", 200)
 
 
 async def update_user(
@@ -56,6 +73,7 @@ async def update_user(
     role: Role | None = None,
     disabled: bool | None = None,
     password: str | None = None,
+    actor: Actor | None = None,
 ) -> UserRecord:
     """An admin's change of role, status or password. A new password is temporary (changed at
     next sign-in); a reset or disabling ends the account's sessions at once. The registry never
@@ -85,6 +103,10 @@ async def update_user(
         if updated.disabled or password is not None:  # whoever had them is locked out
             await accounts.delete_sessions_of(connection, user_id)
             await accounts.delete_tokens_of(connection, user_id)
+        described = [f"role={role.value}"] if role is not None else []
+        described += [f"disabled={disabled}".lower()] if disabled is not None else []
+        described += ["password reset"] if password is not None else []
+        await _audited(connection, actor, user_id, described)
         return updated
 
 
@@ -102,6 +124,7 @@ async def set_password(database: Database, username: str, password: str) -> User
         updated = await accounts.update_user(connection, user.id, changes)
         await accounts.delete_sessions_of(connection, user.id)
         await accounts.delete_tokens_of(connection, user.id)
+        await _audited(connection, None, user.id, ["password set"])
         return updated
 
 
@@ -114,7 +137,11 @@ async def create_first_admin(database: Database) -> str | None:
             return None
         password = secrets.token_urlsafe(15)  # 20 characters, 120 random bits
         password_hash = await asyncio.to_thread(passwords.hash_password, password)
-        await accounts.insert_user(connection, FIRST_ADMIN, Role.ADMIN.value, password_hash, True)
+        admin = await accounts.insert_user(
+            connection, FIRST_ADMIN, Role.ADMIN.value, password_hash, True
+        )
+        assert admin is not None  # the table is locked and empty
+        await _audited(connection, None, admin.id, ["created", Role.ADMIN.value])
     return password
 
 

@@ -142,7 +142,7 @@ async def test_get_one_with_its_etag_is_one_statement(
     response = await client.get("/patients/1")
     assert response.headers["etag"] == '"1"'
     # The bearer token's owner comes from the credential cache (warmed by `create`).
-    assert statements == ["SELECT"]
+    assert statements == ["WITH"]  # the read and its audit event
 
 
 async def test_conditional_put_and_delete_are_one_statement_each(
@@ -153,4 +153,5 @@ async def test_conditional_put_and_delete_are_one_statement_each(
     put = await client.put("/patients/1", json=patient(age=50), headers={"If-Match": etag})
     deleted = await client.delete("/patients/1", headers={"If-Match": put.headers["etag"]})
     assert (put.status_code, deleted.status_code) == (200, 200)
-    assert statements == ["UPDATE", "DELETE"]  # the token's owner: from the credential cache
+    # Each a write with its version and audit event; the token's owner: from the credential cache
+    assert statements == ["WITH", "WITH"]

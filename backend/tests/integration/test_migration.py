@@ -354,7 +354,7 @@ def test_killed_import_is_completed_by_a_rerun(
     expected = rows(engine, COLUMNS)
     assert index_names(engine) == all_indexes
     with engine.begin() as connection:
-        connection.execute(text("TRUNCATE patients RESTART IDENTITY"))
+        connection.execute(text("TRUNCATE patients RESTART IDENTITY CASCADE"))
 
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

@@ -50,7 +50,7 @@ async def test_total_follows_posts_deletes_and_direct_sql(
     assert _sql(database_url, "DELETE FROM patients WHERE patient_id LIKE 'S%'") == 7
     assert await _items(client) == 4
 
-    _sql(database_url, "TRUNCATE patients")
+    _sql(database_url, "TRUNCATE patients CASCADE")
     assert await _items(client) == 0
 
 
@@ -90,7 +90,7 @@ async def test_full_list_follows_every_committed_write(
     assert await _names(client) == ["Sql Ann", "Benedict"]
     await client.delete("/patients/1")
     assert await _names(client) == ["Benedict"]
-    _sql(database_url, "TRUNCATE patients")
+    _sql(database_url, "TRUNCATE patients CASCADE")
     assert await _names(client) == []
 
 

@@ -7,6 +7,7 @@ import httpx
 import pytest
 from sqlalchemy import URL, create_engine, text
 
+from app.audit import event_params
 from app.database import Database
 from app.repositories import patients
 from app.repositories.patients import PatientIDTaken
@@ -69,6 +70,9 @@ async def test_failed_commit_of_an_update_keeps_the_old_record(
     assert (await client.get("/patients/1")).headers["etag"] == '"1"'
 
 
+NO_ONE = event_params(None, None, None, None, None)
+
+
 async def test_unit_of_work_rolls_back_every_statement(
     client: httpx.AsyncClient, app: object
 ) -> None:
@@ -77,6 +81,6 @@ async def test_unit_of_work_rolls_back_every_statement(
     second = PatientCreate.model_validate(patient(patientID="a1"))  # duplicate, ignoring case
     with pytest.raises(PatientIDTaken):
         async with database.unit_of_work() as connection:
-            await patients.insert(connection, first.model_dump())
-            await patients.insert(connection, second.model_dump())
+            await patients.insert(connection, first.model_dump(), NO_ONE)
+            await patients.insert(connection, second.model_dump(), NO_ONE)
     assert await rows(client) == []

@@ -12,6 +12,7 @@ from app.api.deps import (
     refuse_cross_site,
 )
 from app.config import Settings
+from app.logging_config import request_id_var
 from app.principal import Role
 from app.repositories.accounts import TokenRecord
 from app.schemas.auth import Me, PasswordChange, SignInBody, TokenCreate, TokenCreated, TokenRead
@@ -42,7 +43,12 @@ async def sign_in(
     and a wrong password alike; 429 with Retry-After after repeated failures."""
     refuse_cross_site(request, settings)
     signed = await auth_service.sign_in(
-        database, settings, body.username, body.password, client_address(request)
+        database,
+        settings,
+        body.username,
+        body.password,
+        client_address(request),
+        request_id_var.get(),
     )
     response.set_cookie(
         SESSION_COOKIE,
@@ -64,7 +70,7 @@ async def sign_out(
     secret = request.cookies.get(SESSION_COOKIE)
     if secret:
         refuse_cross_site(request, settings)
-        await auth_service.sign_out(database, secret)
+        await auth_service.sign_out(database, secret, client_address(request), request_id_var.get())
     response.delete_cookie(
         SESSION_COOKIE, httponly=True, samesite="strict", secure=settings.production
     )

@@ -5,17 +5,19 @@ from typing import Any
 from fastapi import APIRouter, Response, status
 
 from app.api.deps import (
+    ActorDep,
     DatabaseDep,
     DeleterDep,
+    HistoryReaderDep,
     IfMatchDep,
     ListQueryDep,
     PatientIdDep,
-    StaffDep,
     WholeListDep,
 )
 from app.api.views import shown
 from app.concurrency import etag
 from app.repositories.patients import PatientRecord
+from app.schemas.audit import DeleteBody, HistoryEntry
 from app.schemas.errors import ErrorBody
 from app.schemas.patient import (
     PageEnvelope,
@@ -27,8 +29,9 @@ from app.schemas.patient import (
 from app.services import patient_service
 
 router = APIRouter(prefix="/patients", tags=["patients"])
-# Every route needs a signed-in staff member (api.deps.StaffDep); a receptionist's answers
-# never carry medicalCondition (api.views.shown).
+# Every route needs a signed-in staff member (api.deps.ActorDep); a receptionist's answers
+# never carry medicalCondition (api.views.shown). Each answer's audit event is written with
+# its work (app/audit.py).
 
 
 def _header(description: str) -> dict[str, Any]:
@@ -60,7 +63,7 @@ GUARDED: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _tagged(record: PatientRecord, response: Response) -> PatientRecord:
+def tagged(record: PatientRecord, response: Response) -> PatientRecord:
     """A single record carries its version as the ETag, for a later If-Match."""
     response.headers["ETag"] = etag(record.version)
     return record
@@ -74,31 +77,45 @@ def _tagged(record: PatientRecord, response: Response) -> PatientRecord:
 )
 async def list_patients(
     database: DatabaseDep,
-    viewer: StaffDep,
+    actor: ActorDep,
     query: ListQueryDep,
     whole_list: WholeListDep,
     response: Response,
 ) -> list[PatientRecord] | PageEnvelope | Response:
     """Filters, `_sort`, `_start/_end/_limit` slices or the `_page` envelope; `X-Total-Count`."""
     if query.whole_table:
-        return await whole_list.response(database)
-    found = await patient_service.list_patients(database, query)
+        return await whole_list.response(database, actor)
+    found = await patient_service.list_patients(database, query, actor)
     response.headers["X-Total-Count"] = str(found.total)
     if found.page is None:
-        return shown(viewer, found.items, response)
+        return shown(actor.principal, found.items, response)
     envelope = PageEnvelope.build(found.items, found.total, found.page, found.per_page)
-    return shown(viewer, envelope, response)
+    return shown(actor.principal, envelope, response)
 
 
 @router.get(
     "/{id}", response_model=PatientRead, responses={200: ETAG, **ERRORS, **NOT_FOUND, **GUARDED}
 )
 async def get_patient(
-    database: DatabaseDep, viewer: StaffDep, id: PatientIdDep, response: Response
+    database: DatabaseDep, actor: ActorDep, id: PatientIdDep, response: Response
 ) -> PatientRecord | Response:
     """One patient by its numeric id."""
-    found = await patient_service.get_patient(database, id)
-    return shown(viewer, _tagged(found, response), response)
+    found = await patient_service.get_patient(database, id, actor)
+    return shown(actor.principal, tagged(found, response), response)
+
+
+@router.get(
+    "/{id}/history",
+    response_model=list[HistoryEntry],
+    responses={**ERRORS, **NOT_FOUND, **GUARDED},
+    summary="A patient's versions, newest first, with the fields each changed (our extension)",
+)
+async def patient_history(
+    database: DatabaseDep, _: HistoryReaderDep, actor: ActorDep, id: PatientIdDep
+) -> list[patient_service.Version]:
+    """Every version of a patient: when, by whom, how, and each changed field's old and new
+    value. Clinicians and admins (a version holds the medical condition)."""
+    return await patient_service.patient_history(database, id, actor)
 
 
 @router.post(
@@ -108,12 +125,12 @@ async def get_patient(
     responses={201: ETAG, **ERRORS, **DUPLICATE, **GUARDED},
 )
 async def create_patient(
-    database: DatabaseDep, viewer: StaffDep, data: PatientBody, response: Response
+    database: DatabaseDep, actor: ActorDep, data: PatientBody, response: Response
 ) -> PatientRecord | Response:
     """Register a patient; the server assigns `id`."""
-    created = await patient_service.create_patient(database, data, viewer.role)
+    created = await patient_service.create_patient(database, data, actor)
     response.status_code = status.HTTP_201_CREATED
-    return shown(viewer, _tagged(created, response), response)
+    return shown(actor.principal, tagged(created, response), response)
 
 
 @router.put(
@@ -123,15 +140,15 @@ async def create_patient(
 )
 async def replace_patient(
     database: DatabaseDep,
-    viewer: StaffDep,
+    actor: ActorDep,
     data: PatientReplaceBody,
     id: PatientIdDep,
     expected: IfMatchDep,
     response: Response,
 ) -> PatientRecord | Response:
     """Replace every field of a patient (only if still at the If-Match version, when given)."""
-    replaced = await patient_service.replace_patient(database, id, data, viewer.role, expected)
-    return shown(viewer, _tagged(replaced, response), response)
+    replaced = await patient_service.replace_patient(database, id, data, actor, expected)
+    return shown(actor.principal, tagged(replaced, response), response)
 
 
 @router.patch(
@@ -141,15 +158,15 @@ async def replace_patient(
 )
 async def patch_patient(
     database: DatabaseDep,
-    viewer: StaffDep,
+    actor: ActorDep,
     data: PatientPatch,
     id: PatientIdDep,
     expected: IfMatchDep,
     response: Response,
 ) -> PatientRecord | Response:
     """Change some fields; the merged record must still satisfy every rule."""
-    patched = await patient_service.patch_patient(database, id, data, viewer.role, expected)
-    return shown(viewer, _tagged(patched, response), response)
+    patched = await patient_service.patch_patient(database, id, data, actor, expected)
+    return shown(actor.principal, tagged(patched, response), response)
 
 
 @router.delete(
@@ -158,10 +175,19 @@ async def patch_patient(
     responses={200: ETAG, **ERRORS, **NOT_FOUND, **STALE, **GUARDED},
 )
 async def delete_patient(
-    database: DatabaseDep, _: DeleterDep, id: PatientIdDep, expected: IfMatchDep, response: Response
+    database: DatabaseDep,
+    _: DeleterDep,
+    actor: ActorDep,
+    id: PatientIdDep,
+    expected: IfMatchDep,
+    response: Response,
+    body: DeleteBody | None = None,
 ) -> PatientRecord:
-    """Delete a patient and answer the deleted record, as json-server does (not a receptionist)."""
-    return _tagged(await patient_service.delete_patient(database, id, expected), response)
+    """Delete a patient and answer the deleted record, as json-server does (not a receptionist).
+    It is gone from every answer, but kept: an admin can restore it (`/deleted-patients`)."""
+    reason = body.reason if body else None
+    deleted = await patient_service.delete_patient(database, id, actor, expected, reason)
+    return tagged(deleted, response)
 
 
 # HEAD answers like GET without a body, as json-server does; kept out of the OpenAPI document.

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, status
 
-from app.api.deps import AdminDep, DatabaseDep
+from app.api.deps import AdminActorDep, AdminDep, DatabaseDep
 from app.repositories.accounts import UserRecord
 from app.schemas.auth import UserCreate, UserPatch, UserRead
 from app.schemas.errors import ErrorBody
@@ -23,10 +23,10 @@ async def list_users(_: AdminDep, database: DatabaseDep) -> list[UserRecord]:
     status_code=status.HTTP_201_CREATED,
     responses={409: {"model": ErrorBody, "description": "Username taken (ignoring case)"}},
 )
-async def create_user(_: AdminDep, body: UserCreate, database: DatabaseDep) -> UserRecord:
+async def create_user(actor: AdminActorDep, body: UserCreate, database: DatabaseDep) -> UserRecord:
     """A new account with a temporary password, to be changed at its first sign-in."""
     return await user_service.create_user(
-        database, body.username, body.role, body.password, must_change=True
+        database, body.username, body.role, body.password, must_change=True, actor=actor
     )
 
 
@@ -39,9 +39,9 @@ async def create_user(_: AdminDep, body: UserCreate, database: DatabaseDep) -> U
     },
 )
 async def update_user(
-    _: AdminDep, user_id: int, body: UserPatch, database: DatabaseDep
+    actor: AdminActorDep, user_id: int, body: UserPatch, database: DatabaseDep
 ) -> UserRecord:
     """Change role, disable or enable, or set a new temporary password (sessions end)."""
     return await user_service.update_user(
-        database, user_id, body.role, body.disabled, body.password
+        database, user_id, body.role, body.disabled, body.password, actor
     )
