@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.accounts import COOKIE, OPEN, SIGN_IN_MAX_COST, SIGN_IN_SIZE, TOKEN
+from benchmarks.auditing import AUDIT_MIN_SHARE, AUDITED, UNAUDITED
 from benchmarks.processes import REPO
 
 DOC = REPO / "docs" / "benchmarks.md"
@@ -18,6 +19,10 @@ SIGN_IN_SHOWN = {
     TOKEN: "bearer token (`Authorization: Bearer`)",
     COOKIE: "session cookie (`registry_session`, one sign-in)",
     OPEN: "none (server with OPEN_ACCESS=true)",
+}
+AUDIT_SHOWN = {
+    UNAUDITED: "without (server with AUDIT_READS=false)",
+    AUDITED: "with its audit event (AUDIT_READS=true, the default)",
 }
 NAMES = {
     "list": "full list",
@@ -37,6 +42,7 @@ def write(results: dict[str, Any], doc: Path = DOC) -> None:
     charts = doc.with_suffix("")
     charts.mkdir(parents=True, exist_ok=True)
     lines = _head(results) + _targets(results) + _tables(results) + _sign_in(results)
+    lines += _audit(results)
     lines += _memory(results) + _charts(results, charts)
     notes = NOTES.read_text(encoding="utf-8") if NOTES.is_file() else ""
     doc.write_text("\n".join(lines) + "\n" + notes, encoding="utf-8")
@@ -87,6 +93,10 @@ def _head(results: dict[str, Any]) -> list[str]:
         "data was loaded; the API looks the token up in PostgreSQL on every request. "
         "json-server, the lean route and hello-world take no credentials. What checking the "
         "credential costs: the sign-in cost section below.",
+        "",
+        "**Every API read is audited**: reading a record or a list also writes its audit event, "
+        "in the same statement (production refuses AUDIT_READS=false). What that costs: the "
+        "section on the cost of auditing reads below.",
         "",
         f"Ceiling, a hello-world FastAPI route with the same uvicorn settings: "
         f"**{hello['rps']:,.0f} req/s** (p99 {hello['p99_ms']:.1f} ms).",
@@ -161,6 +171,14 @@ def _targets(results: dict[str, Any]) -> list[str]:
                 cost,
             )
         )
+    audit = _audit_found(results)
+    lines.append(
+        _share_row(
+            f"{audit[0] if audit else SIGN_IN_SIZE:,}: one record with its audit event "
+            "(its req/s / AUDIT_READS=false req/s)",
+            _audit_share(audit[1]) if audit else None,
+        )
+    )
     list_api = _get(results, 10_000, API, "list")
     list_js = _get(results, 10_000, JS1, "list")
     if list_api and list_js:
@@ -217,6 +235,16 @@ def _cost_row(label: str, cost: float | None) -> str:
     return f"| {label} | {shown} | ≤ {SIGN_IN_MAX_COST:.0%} | {verdict} |"
 
 
+def _share_row(label: str, share: float | None) -> str:
+    """A target row for a share of throughput that must stay at or over AUDIT_MIN_SHARE."""
+    shown = "not measured" if share is None else f"{share:.1%}"
+    met = share is not None and share >= AUDIT_MIN_SHARE
+    verdict = "yes" if met else "**no**"
+    if share is not None and not met:
+        verdict += f", short by {(AUDIT_MIN_SHARE - share) * 100:.1f} points"
+    return f"| {label} | {shown} | ≥ {AUDIT_MIN_SHARE:.0%} | {verdict} |"
+
+
 def _target_row(label: str, value: float | None, want: str, met: bool) -> str:
     shown = "not measured" if value is None else f"{value:,.2f}x"
     verdict = "yes" if met else "**no**"
@@ -263,9 +291,7 @@ def _tables(results: dict[str, Any]) -> list[str]:
                 other = JS017 if scenario == "q" else JS1
                 ratio = _ratio(found["rps"], _rps(results, int(size), other, scenario))
                 shown = f"{ratio:,.1f}x" if server == API and ratio else ""
-                trouble = f"{found['errors']}, {found['timeouts']}" + (
-                    f" ({found['note']})" if found.get("note") else ""
-                )
+                trouble = _trouble(found)
                 shown_server = AUTHENTICATED if server == API else server
                 lines.append(
                     f"| {NAMES[scenario]} | {shown_server} | {found['rps']:,.1f} "
@@ -331,22 +357,102 @@ def _sign_in(results: dict[str, Any]) -> list[str]:
         wanted, met = ("", "") if variant == OPEN else (f"≤ {SIGN_IN_MAX_COST:.0%}", "**no**")
         if cost is not None and cost <= SIGN_IN_MAX_COST:
             met = "yes"
-        trouble = f"{measured['errors']}, {measured['timeouts']}" + (
-            f" ({measured['note']})" if measured.get("note") else ""
-        )
+        trouble = _trouble(measured)
         lines.append(
             f"| {label} | {measured['rps']:,.1f} | {measured['p50_ms']:,.1f} "
             f"| {measured['p95_ms']:,.1f} | {measured['p99_ms']:,.1f} "
             f"| {'' if cost is None else f'{cost:.1%}'} | {wanted} | {met} | {trouble} |"
         )
-    production = _get(results, size, API, "one")
-    if production:
-        lines += [
-            "",
-            f"The same request in production settings (the {AUTHENTICATED} row at {size:,} "
-            f"above, a run of its own): {production['rps']:,.1f} req/s, p50 "
-            f"{production['p50_ms']:,.1f} ms, p99 {production['p99_ms']:,.1f} ms.",
-        ]
+    return [*lines, *_in_production(results, size, ""), ""]
+
+
+def _audit_found(results: dict[str, Any]) -> tuple[int, dict[str, Any]] | None:
+    """The size the cost of auditing reads was measured at, and what was measured."""
+    for size, data in results["sizes"].items():
+        if data.get("audit"):
+            return int(size), data["audit"]
+    return None
+
+
+def _audit_share(audit: dict[str, Any]) -> float | None:
+    """req/s with the audit event / req/s without it; None when not measured."""
+    variants = audit["variants"]
+    if AUDITED not in variants or not variants.get(UNAUDITED, {}).get("rps"):
+        return None
+    return float(variants[AUDITED]["rps"] / variants[UNAUDITED]["rps"])
+
+
+def _audit(results: dict[str, Any]) -> list[str]:
+    lines = ["## Cost of auditing reads", ""]
+    found = _audit_found(results)
+    if found is None:
+        return [*lines, f"Not measured in this run (it runs at {SIGN_IN_SIZE:,} patients).", ""]
+    size, audit = found
+    settings = results["settings"]
+    runs = len(next(iter(audit["variants"].values()))["all_rps"])
+    why = (
+        "the sign-in cost's size"
+        if size == SIGN_IN_SIZE
+        else f"this run's largest size; a full run measures at {SIGN_IN_SIZE:,}"
+    )
+    lines += [
+        f"`GET /patients/{{random id}}` at {size:,} patients ({why}) with the bearer token, on "
+        "an API server started with AUDIT_READS=true, the default (the record and its audit "
+        "event are one statement), and on one with AUDIT_READS=false (no event). "
+        "Production refuses AUDIT_READS=false, so both ran with "
+        f"ENVIRONMENT={audit['environment']} (`python -m app serve --workers "
+        f"{settings['workers']}`, the same database) and differed in nothing else. One server "
+        "was up at a time: each run started its server, warmed it up and stopped it again, the "
+        f"two alternating ({runs} run{'s' if runs != 1 else ''} each, the order rotated each "
+        "round; wrk as above), the median run of each shown. Share: req/s with the event / "
+        "req/s without it.",
+        "",
+        "| audit event | req/s | p50 ms | p95 ms | p99 ms | every run, req/s | share | wanted "
+        "| met | errors, timeouts |",
+        "|---|---:|---:|---:|---:|---|---:|---:|:---:|---|",
+    ]
+    share = _audit_share(audit)
+    for variant, label in AUDIT_SHOWN.items():
+        measured = audit["variants"].get(variant)
+        if not measured:
+            lines.append(f"| {label} | not measured | | | | | | | | |")
+            continue
+        every = ", ".join(f"{rps:,.0f}" for rps in measured["all_rps"])
+        shown, wanted, met = "", "", ""
+        if variant == AUDITED:
+            shown = "" if share is None else f"{share:.1%}"
+            wanted = f"≥ {AUDIT_MIN_SHARE:.0%}"
+            met = "yes" if share is not None and share >= AUDIT_MIN_SHARE else "**no**"
+        trouble = _trouble(measured)
+        lines.append(
+            f"| {label} | {measured['rps']:,.1f} | {measured['p50_ms']:,.1f} "
+            f"| {measured['p95_ms']:,.1f} | {measured['p99_ms']:,.1f} | {every} "
+            f"| {shown} | {wanted} | {met} | {trouble} |"
+        )
+    lines += _in_production(results, size, ", audited")
+    events = audit["events_added"]
+    lines += [
+        "",
+        "The audit trail's growth: `pg_total_relation_size` (table, indexes, TOAST) before the "
+        "first run and after the last, over the events added in between (`count(*)` of "
+        "`audit_events`: every read the audited server answered, warm-ups and probes included; "
+        "the other server added none, checked at each start).",
+        "",
+        "| table | grew by | events added | bytes per read event | per million reads |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for table, grown in (
+        ("`audit_events` (the events)", audit["events_bytes_added"]),
+        ("`audit_seals` (their hash chain)", audit["seals_bytes_added"]),
+    ):
+        per_event = grown / events if events else None
+        million = (
+            "" if per_event is None else f"{per_event:,.0f} MB ({per_event * 1e6 / 2**20:,.0f} MiB)"
+        )
+        lines.append(
+            f"| {table} | {grown / 2**20:,.2f} MiB | {events:,} "
+            f"| {'' if per_event is None else f'{per_event:,.0f}'} | {million} |"
+        )
     return [*lines, ""]
 
 
@@ -430,3 +536,22 @@ def _save(figure: Any, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     plt.close(figure)
+
+
+def _trouble(measured: dict[str, Any]) -> str:
+    """A run's errors and timeouts, and its note if it has one."""
+    note = f" ({measured['note']})" if measured.get("note") else ""
+    return f"{measured['errors']}, {measured['timeouts']}{note}"
+
+
+def _in_production(results: dict[str, Any], size: int, how: str) -> list[str]:
+    """The one-record row of the main table, for comparison with a section's own runs."""
+    production = _get(results, size, API, "one")
+    if not production:
+        return []
+    return [
+        "",
+        f"The same request in production settings{how} (the {AUTHENTICATED} row at {size:,} "
+        f"above, a run of its own): {production['rps']:,.1f} req/s, p50 "
+        f"{production['p50_ms']:,.1f} ms, p99 {production['p99_ms']:,.1f} ms.",
+    ]

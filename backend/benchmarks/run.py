@@ -5,8 +5,10 @@ make the staff accounts the API's requests act for (benchmarks/accounts.py), the
 json-server 1.0.0-beta.3, json-server 0.17.4 (for `q`), the lean route (the leanest
 `GET /patients/{id}` we can write, benchmarks/lean.py) and the API (every request with a bearer
 token) one after the other with wrk. At 100,000 patients, also the sign-in cost: one record
-with a bearer token, with a session cookie and with OPEN_ACCESS=true, alternated. Then write
-docs/benchmarks.md with its charts (benchmarks/report.py).
+with a bearer token, with a session cookie and with OPEN_ACCESS=true, alternated; and the cost
+of auditing reads: one record with AUDIT_READS=true and false, alternated, and the audit table's
+growth per read (benchmarks/auditing.py). Then write docs/benchmarks.md with its charts
+(benchmarks/report.py).
 """
 
 import argparse
@@ -17,14 +19,18 @@ import platform
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
-from contextlib import AbstractContextManager
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from benchmarks import accounts, datasets, report
+from sqlalchemy import URL
+
+from benchmarks import accounts, auditing, datasets, report
 from benchmarks.accounts import COOKIE, OPEN, SIGN_IN_SIZE, TOKEN
+from benchmarks.auditing import AUDITED, UNAUDITED
 from benchmarks.processes import (
     BACKEND,
     BENCH_DIR,
@@ -37,7 +43,7 @@ from benchmarks.processes import (
     status,
     uvicorn_command,
 )
-from benchmarks.wrk import Result, Target, alternate, ensure_wrk, measure
+from benchmarks.wrk import Result, Target, alternate, alternate_started, ensure_wrk, measure
 
 JS1, JS017, API, HELLO = "json-server 1.0.0-beta.3", "json-server 0.17.4", "API", "hello-world"
 LEAN = "lean route"
@@ -75,7 +81,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--timeout", type=float, default=10.0, help="wrk's per-request timeout")
     parser.add_argument("--workers", type=int, default=2, help="uvicorn workers (API and hello)")
     parser.add_argument(
-        "--only", default="", help="comma-separated scenarios, `signin` too (development)"
+        "--only",
+        default="",
+        help="comma-separated scenarios, `signin` and `audit` too (development)",
     )
     parser.add_argument("--report-only", action="store_true", help="rewrite the doc from results")
     parser.add_argument(
@@ -103,7 +111,8 @@ def main(argv: list[str] | None = None) -> None:
         log(f"hello-world: {results['hello']['rps']:.0f} req/s")
         for count in sizes:
             sign_in = count == sign_in_size and (not only or "signin" in only)
-            results["sizes"][str(count)] = bench_size(server, count, args, only, sign_in)
+            audit = count == sign_in_size and (not only or "audit" in only)
+            results["sizes"][str(count)] = bench_size(server, count, args, only, sign_in, audit)
             RESULTS.write_text(json.dumps(results, indent=1))
     results["total_seconds"] = time.monotonic() - started
     RESULTS.write_text(json.dumps(results, indent=1))
@@ -112,10 +121,15 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def bench_size(
-    server: Any, count: int, args: argparse.Namespace, only: set[str], sign_in: bool
+    server: Any,
+    count: int,
+    args: argparse.Namespace,
+    only: set[str],
+    sign_in: bool,
+    audit: bool,
 ) -> dict[str, Any]:
     """One data size: load it and make its staff accounts, then each server in turn on its
-    scenarios (and, at one size, the sign-in cost)."""
+    scenarios (and, at one size, the sign-in cost and the cost of auditing reads)."""
     folder = BENCH_DIR / str(count)
     folder.mkdir(parents=True, exist_ok=True)
     data = datasets.prepare(folder, server, count)
@@ -141,6 +155,8 @@ def bench_size(
         out["servers"][name] = run_server(name, data, wanted, args, runs, headers)
     if sign_in:
         out["sign_in"] = sign_in_cost(data, staff, args, reps)
+    if audit:
+        out["audit"] = audit_cost(data, staff, args, reps)
     del data
     return out
 
@@ -239,16 +255,78 @@ def sign_in_cost(
             args.timeout,
             settle=lambda target: settle(target.url, "/patients/1", target.headers),
         )
+    return {"environment": "development", "variants": _variants(f"{data.count} sign-in", results)}
+
+
+def audit_cost(
+    data: datasets.DataSet, staff: accounts.Staff, args: argparse.Namespace, reps: int
+) -> dict[str, Any]:
+    """`GET /patients/{random id}` with the bearer token on an API server started with
+    AUDIT_READS=true (every read writes its audit event) and on one with AUDIT_READS=false, and
+    what the audited reads added to the audit tables.
+
+    Production refuses AUDIT_READS=false, so both run with ENVIRONMENT=development, as the
+    sign-in cost's servers do. One server is up at a time: each run starts its server, warms it
+    up and stops it (which seals its last events), so neither's audit sealer runs beside the
+    other's requests; the two variants alternate run by run. The tables are measured before the
+    first run and after the last: only the audited server adds events (checked at each start),
+    its warm-ups and probes included, so the growth over the events added is bytes per event.
+    """
+
+    @contextmanager
+    def started(variant: str) -> Iterator[Target]:
+        env = {"ENVIRONMENT": "development", "AUDIT_READS": str(variant == AUDITED).lower()}
+        with start(f"{API} {variant}", data, args, env) as running:
+            expect(running.url, {}, 401)
+            expect_events(running.url, staff.bearer, data.database_url, int(variant == AUDITED))
+            yield Target(running.url, staff.bearer)
+
+    before = auditing.audit_tables(data.database_url)
+    results = alternate_started(
+        {variant: partial(started, variant) for variant in (UNAUDITED, AUDITED)},
+        ["one", str(data.count), "-", "{run}", "1"],
+        args.seconds,
+        args.warmup,
+        reps,
+        args.timeout,
+        settle=lambda target: settle(target.url, "/patients/1", target.headers),
+    )
+    after = auditing.audit_tables(data.database_url)
+    variants = _variants(f"{data.count} audit", results)
+    events = after.events - before.events
+    events_bytes = after.events_bytes - before.events_bytes
+    log(
+        f"{data.count} audit table: {events} events added, {events_bytes} bytes "
+        f"({events_bytes / max(events, 1):.0f} per event)"
+    )
+    return {
+        "environment": "development",
+        "variants": variants,
+        "events_added": events,
+        "events_bytes_added": events_bytes,
+        "seals_bytes_added": after.seals_bytes - before.seals_bytes,
+    }
+
+
+def _variants(measured: str, results: Mapping[str, Result]) -> dict[str, dict[str, Any]]:
+    """Each variant's result, logged (`measured`: what, e.g. "100000 audit") and as stored."""
     for variant, result in results.items():
         log(
-            f"{data.count} sign-in cost, one record, {variant}: {result.rps:.1f} req/s "
+            f"{measured} cost, one record, {variant}: {result.rps:.1f} req/s "
             f"p50 {result.p50_ms:.1f} ms p99 {result.p99_ms:.1f} ms "
             f"errors {result.errors} timeouts {result.timeouts} {result.note}"
         )
-    return {
-        "environment": "development",
-        "variants": {variant: dataclasses.asdict(result) for variant, result in results.items()},
-    }
+    return {variant: dataclasses.asdict(result) for variant, result in results.items()}
+
+
+def expect_events(url: str, headers: Mapping[str, str], database_url: URL, wanted: int) -> None:
+    """Stop the run when `GET /patients/1` with `headers` (answering 200) does not write the
+    audit events the measurement assumes: one with AUDIT_READS=true, none with false."""
+    before = auditing.audit_tables(database_url).events
+    expect(url, headers, 200)
+    written = auditing.audit_tables(database_url).events - before
+    if written != wanted:
+        raise RuntimeError(f"GET /patients/1 wrote {written} audit events, expected {wanted}")
 
 
 def expect(url: str, headers: Mapping[str, str], wanted: int, probe: str = "/patients/1") -> None:

@@ -7,7 +7,8 @@ import shutil
 import statistics
 import subprocess
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -149,13 +150,44 @@ def alternate(
         for name in names:
             settled[name] += settle(targets[name])
             run_once(targets[name].url, args, warmup, timeout_s, targets[name].headers)
-    for round_ in range(repetitions):
-        shift = round_ % len(names)
-        for name in names[shift:] + names[:shift]:
-            settled[name] += settle(targets[name])
-            target = targets[name]
+    for name in _rounds(names, repetitions):
+        settled[name] += settle(targets[name])
+        target = targets[name]
+        runs[name].append(run_once(target.url, args, seconds, timeout_s, target.headers))
+    return {name: _summary(runs[name], seconds, settled[name]) for name in names}
+
+
+def alternate_started(
+    starts: Mapping[str, Callable[[], AbstractContextManager[Target]]],
+    args: list[str],
+    seconds: float,
+    warmup: float,
+    repetitions: int,
+    timeout_s: float,
+    settle: Callable[[Target], float] = lambda target: 0.0,
+) -> dict[str, Result]:
+    """As `alternate`, but only one target is up at a time: for each run its server is started
+    (`starts`), warmed up and stopped again, so what a waiting server does in the background (a
+    timer's statements) never falls on another's run. Each target's median run."""
+    names = list(starts)
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name in names}
+    settled = dict.fromkeys(names, 0.0)
+    for name in _rounds(names, repetitions):
+        with starts[name]() as target:
+            if warmup > 0:
+                settled[name] += settle(target)
+                run_once(target.url, args, warmup, timeout_s, target.headers)
+            settled[name] += settle(target)
             runs[name].append(run_once(target.url, args, seconds, timeout_s, target.headers))
     return {name: _summary(runs[name], seconds, settled[name]) for name in names}
+
+
+def _rounds(names: list[str], repetitions: int) -> Iterator[str]:
+    """`repetitions` rounds in which every name comes once, the order rotated each round
+    (a, b, b, a, a, b): a steady drift in the machine's load falls on all of them alike."""
+    for round_ in range(repetitions):
+        shift = round_ % len(names)
+        yield from names[shift:] + names[:shift]
 
 
 def _summary(runs: list[dict[str, float]], seconds: float, settled: float) -> Result:
