@@ -1,6 +1,7 @@
 """Fixtures: one real database per run, emptied before each test; an HTTP client on the app."""
 
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -59,6 +60,14 @@ async def app(settings: Settings) -> AsyncIterator[Any]:
 async def tokens(app: Any) -> dict[Role, str]:
     """A personal API token of one account per role, for the whole run."""
     return {role: await make_token(app.state.database, role) for role in Role}
+
+
+@asynccontextmanager
+async def app_with(settings: Settings, **changes: Any) -> AsyncIterator[Any]:
+    """An app on the test database with some settings changed."""
+    application = create_app(settings.model_copy(update=changes))
+    async with application.router.lifespan_context(application):
+        yield application
 
 
 def asgi_client(app: Any, headers: dict[str, str] | None = None) -> httpx.AsyncClient:

@@ -14,10 +14,11 @@ import pytest
 from psycopg import errors
 from sqlalchemy import URL, Engine, create_engine, text
 
+from app.config import Settings
 from app.database import Database
 from app.principal import Role
-from tests.accounts import PASSWORD, make_user
-from tests.conftest import patient
+from tests.accounts import PASSWORD, bearer, make_user
+from tests.conftest import app_with, asgi_client, patient
 
 SAME_SITE = {"Origin": "http://test"}
 BULK_ROWS = 1_000
@@ -307,3 +308,24 @@ async def test_events_hold_no_patient_data_beyond_ids(
     assert trail.new()
     for value in ("SECRET-ID-77", "Ysolde", "Marchetti", "Rare-X", "Rare-Y"):
         assert value.lower() not in dump.lower()
+
+
+def test_turning_read_auditing_off_is_refused_in_production() -> None:
+    with pytest.raises(ValueError, match="AUDIT_READS=false is refused"):
+        Settings(
+            database_url="postgresql://x@127.0.0.1/x", environment="production", audit_reads=False
+        )
+
+
+async def test_with_read_auditing_off_for_a_benchmark_changes_are_still_audited(
+    settings: Settings, tokens: dict[Role, str], trail: Trail
+) -> None:
+    async with (
+        app_with(settings, audit_reads=False) as application,
+        asgi_client(application, bearer(tokens[Role.CLINICIAN])) as http,
+    ):
+        pid = (await http.post("/patients", json=patient())).json()["id"]
+        await http.get(f"/patients/{pid}")
+        await http.get("/patients")
+        await http.get("/patients?_page=1")
+    assert [event["action"] for event in trail.new()] == ["create"]

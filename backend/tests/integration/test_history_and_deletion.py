@@ -92,6 +92,11 @@ async def test_delete_hides_the_patient_but_keeps_it_for_an_admin_to_restore(
 
     restored = await admin.post(f"/deleted-patients/{gone['id']}/restore")
     assert (restored.status_code, restored.json()) == (200, gone)
+    events = (await admin.get(f"/audit?patientId={gone['id']}&_per_page=3")).json()["data"]
+    assert [(e["action"], e["role"], e["patientIds"]) for e in events][:2] == [
+        ("restore", "admin", [gone["id"]]),
+        ("search", "admin", [gone["id"]]),  # the deleted patients' list showed it
+    ]
     assert (await client.get(f"/patients/{gone['id']}")).json() == gone
     assert [p["id"] for p in (await client.get("/patients")).json()] == [kept["id"], gone["id"]]
     assert (await admin.get("/deleted-patients")).json()["items"] == 0

@@ -172,6 +172,26 @@ def test_mixed_file_exact_counts_rejects_and_rows(
     assert report.id_map == [("1", 2), ("2", 3), ("3e3a", 4), ("16", 6)]
 
 
+def test_an_import_keeps_each_patients_first_version_and_one_event_of_counts(
+    engine: Engine, conninfo: str, mixed: Path, tmp_path: Path
+) -> None:
+    report = run_import(mixed, conninfo, options(tmp_path))
+    with engine.connect() as connection:
+        versions = connection.execute(
+            text("SELECT patient_id, version, action, data->>'name' FROM patient_versions")
+        ).all()
+        patients = connection.execute(text("SELECT id, 1, 'import', name FROM patients")).all()
+        events = connection.execute(
+            text(
+                "SELECT action, username, client, patient_ids, row_count, detail FROM audit_events"
+            )
+        ).all()
+    assert sorted(versions) == sorted(patients)
+    assert len(versions) == report.inserted == 5
+    counts = {"read": 17, "inserted": 5, "skipped": 2, "rejected": 10}
+    assert events == [("import", None, "command line", None, report.inserted, counts)]
+
+
 def sequence(engine: Engine) -> Any:
     with engine.connect() as connection:
         return connection.scalar(

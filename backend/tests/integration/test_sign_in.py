@@ -3,8 +3,6 @@ cross-site check, against the app and its real database."""
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -12,11 +10,10 @@ import pytest
 from sqlalchemy import URL, create_engine, text
 
 from app.config import Settings
-from app.main import create_app
 from app.principal import Principal, Role
 from app.services import auth_service
 from tests.accounts import PASSWORD, bearer, make_user
-from tests.conftest import asgi_client, patient
+from tests.conftest import app_with, asgi_client, patient
 
 SAME_SITE = {"Origin": "http://test"}
 WRONG = {"detail": "Wrong username or password."}
@@ -32,14 +29,6 @@ async def sign_in(http: httpx.AsyncClient, username: str, password: str = PASSWO
 async def someone(app: Any, clean_db: None) -> Principal:
     """A clinician of this test's own, with the known PASSWORD."""
     return await make_user(app.state.database, Role.CLINICIAN)
-
-
-@asynccontextmanager
-async def app_with(settings: Settings, **changes: Any) -> AsyncIterator[Any]:
-    """An app on the test database with some settings changed."""
-    application = create_app(settings.model_copy(update=changes))
-    async with application.router.lifespan_context(application):
-        yield application
 
 
 async def test_sign_in_sets_an_http_only_strict_session_cookie_that_signs_requests(
