@@ -8,33 +8,17 @@
  * and in any order; only the first one touches the initial `admin`.
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { assertNoAxeViolations } from './support/a11y.mjs';
-import { launchBrowser } from './support/browser.mjs';
 import { apiToken, fillRegisterForm, newPassword, newTag, newUsername, patientsWithId, randomPatient } from './support/data.mjs';
+import { pagesPerTest } from './support/pages.mjs';
 import { startServer } from './support/servers.mjs';
-import { signInContext, signInWithForm, watchPage } from './support/session.mjs';
+import { signInContext, signInWithForm } from './support/session.mjs';
 
-/** @type {import('playwright-core').Browser} */
-let browser;
-/** Script errors and CSP refusals of every page a test opened: each test ends with none. */
-/** @type {string[]} */
-let pageErrors = [];
-/** @type {import('playwright-core').BrowserContext[]} */
-let contexts = [];
+const pages = pagesPerTest();
 
-/**
- * A fresh browser context (no cookies: signed out) and its page.
- * @returns {Promise<import('playwright-core').Page>}
- */
-async function freshPage() {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  watchPage(page, pageErrors);
-  return page;
-}
+/** A fresh browser context (no cookies: signed out) and its page. */
+const freshPage = () => pages.open();
 
 /**
  * Fills and sends the forced "Change your password" form.
@@ -62,24 +46,6 @@ async function signInPageSays(page, text) {
   await signInRegion(page).getByRole('status').filter({ hasText: text }).waitFor();
   assert.equal((await signInRegion(page).getByRole('status').textContent())?.trim(), text);
 }
-
-before(async () => {
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-});
-
-beforeEach(() => {
-  pageErrors = [];
-  contexts = [];
-});
-
-afterEach(async () => {
-  for (const context of contexts) await context.close();
-  assert.deepEqual(pageErrors, [], 'no script errors or CSP refusals in the page');
-});
 
 describe('signing in, the forced password change and the Staff page', { timeout: 180_000 }, () => {
   /** @type {import('./support/servers.mjs').RunningServer} */

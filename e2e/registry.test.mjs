@@ -25,10 +25,10 @@ import {
   randomPatient,
   serverPage,
 } from './support/data.mjs';
-import { ROOT, startServer } from './support/servers.mjs';
+import { SHOTS } from './support/pages.mjs';
+import { startServer } from './support/servers.mjs';
 import { signInContext, watchPage } from './support/session.mjs';
 
-const SHOTS = join(ROOT, process.env.E2E_SCREENSHOT_DIR ?? join('test-results', 'e2e'));
 /** Rows on one page of the list (PER_PAGE in src/features/patients/PatientList.tsx). */
 const PER_PAGE = 20;
 

@@ -126,6 +126,23 @@ export async function createPatients(baseUrl, token, patients) {
 }
 
 /**
+ * Deletes a patient through the API itself (DELETE /patients/{id}), with a reason: on our API a
+ * soft delete, which an admin can restore or purge.
+ * @param {string} baseUrl
+ * @param {string} token
+ * @param {string | number} id
+ * @param {string} reason
+ */
+export async function deletePatient(baseUrl, token, id, reason) {
+  const response = await fetch(`${baseUrl}/patients/${id}`, {
+    method: 'DELETE',
+    headers: { 'Content-Type': 'application/json', ...bearer(token) },
+    body: JSON.stringify({ reason }),
+  });
+  if (!response.ok) throw new Error(`DELETE /patients/${id} answered ${response.status}: ${await response.text()}`);
+}
+
+/**
  * @param {string} baseUrl
  * @param {string} token
  * @param {string} path

@@ -3,12 +3,14 @@ import { flushSync } from 'react-dom';
 import { Section } from '../components/Section';
 import { ChangePasswordForm } from '../features/auth/ChangePasswordForm';
 import { SESSION_ENDED_MESSAGE, SIGNED_OUT_MESSAGE, idleSignOutMessage } from '../features/auth/messages';
-import { canManageStaff, roleLabel } from '../features/auth/roles';
+import { canAudit, canManageStaff, roleLabel } from '../features/auth/roles';
 import { useIdleTimer } from '../features/auth/useIdleTimer';
+import { useHashRoute } from '../hooks/useHashRoute';
 import { authService } from '../lib/api/authService';
 import { toApiError } from '../lib/api/errors';
 import { onSessionEnded } from '../lib/api/http';
 import type { CurrentUser } from '../lib/api/types';
+import { ACTIVITY_HREF, DELETED_PATIENTS_HREF } from '../lib/routes';
 import { AppHeader } from './AppHeader';
 import { Registry } from './Registry';
 
@@ -32,6 +34,7 @@ export function SignedInApp({ user, onUserChange, onSignedOut }: SignedInAppProp
   const [signOutError, setSignOutError] = useState('');
   const [notice, setNotice] = useState('');
   const noticeRef = useRef<HTMLParagraphElement>(null);
+  const route = useHashRoute();
 
   const sessionEnded = useEffectEvent(() => onSignedOut(SESSION_ENDED_MESSAGE));
   useEffect(() => onSessionEnded(() => sessionEnded()), []);
@@ -85,6 +88,16 @@ export function SignedInApp({ user, onUserChange, onSignedOut }: SignedInAppProp
             <a href="#find">Find</a>
             <a href="#patients">Patients</a>
             {canManageStaff(user.role) && <a href="#staff">Staff</a>}
+            {canAudit(user.role) && (
+              <>
+                <a href={ACTIVITY_HREF} aria-current={route.page === 'activity' ? 'page' : undefined}>
+                  Activity
+                </a>
+                <a href={DELETED_PATIENTS_HREF} aria-current={route.page === 'deleted-patients' ? 'page' : undefined}>
+                  Deleted patients
+                </a>
+              </>
+            )}
           </nav>
         )}
         <div className="app-header__user">
@@ -120,7 +133,7 @@ export function SignedInApp({ user, onUserChange, onSignedOut }: SignedInAppProp
             <ChangePasswordForm username={user.username} onChanged={passwordChanged} />
           </Section>
         ) : (
-          <Registry role={user.role} />
+          <Registry role={user.role} route={route} />
         )}
       </main>
     </>

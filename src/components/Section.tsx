@@ -12,7 +12,10 @@ interface SectionProps {
 export function Section({ id, title, intro, className, children }: SectionProps) {
   return (
     <section id={id} aria-labelledby={`${id}-title`} className={`panel ${className ?? ''}`.trim()}>
-      <h2 id={`${id}-title`}>{title}</h2>
+      {/* Focusable from script only: a move to another page puts the focus here (usePageFocus). */}
+      <h2 id={`${id}-title`} tabIndex={-1}>
+        {title}
+      </h2>
       {intro && <p className="panel__intro">{intro}</p>}
       {children}
     </section>

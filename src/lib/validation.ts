@@ -19,6 +19,8 @@ export const LIMITS = {
   textMax: 255,
   ageMin: 1,
   ageMax: 150,
+  /** A reason given for deleting or purging a patient. */
+  reasonMax: 500,
 } as const;
 
 /** What the form holds: every input's raw text. */
@@ -82,6 +84,15 @@ export function validateMedicalCondition(value: string): string | undefined {
   if (isBlank(value)) return 'Enter the medical condition.';
   if (length(value) > LIMITS.textMax) {
     return `Medical condition must be ${LIMITS.textMax} characters or fewer.`;
+  }
+  return undefined;
+}
+
+/** Why a patient is deleted (optional) or purged (required). */
+export function validateReason(value: string, required: boolean): string | undefined {
+  if (required && isBlank(value)) return 'Enter the reason.';
+  if (length(value.trim()) > LIMITS.reasonMax) {
+    return `The reason must be ${LIMITS.reasonMax} characters or fewer.`;
   }
   return undefined;
 }

@@ -3,7 +3,7 @@
  * and answers from a handler. (Browser tests in e2e/ use real servers instead.)
  */
 import { vi } from 'vitest';
-import type { Patient, PatientPage } from '../lib/api/types';
+import type { DeletedPatient, Page, Patient } from '../lib/api/types';
 
 export interface SentRequest {
   method: string;
@@ -49,7 +49,7 @@ export function makePatient(overrides: Partial<Patient> = {}): Patient {
 }
 
 /** The json-server 1.0.0-beta.3 `_page` envelope around `data`. */
-export function envelope(data: Patient[], page: number, pages: number, items: number): PatientPage {
+export function envelope<T>(data: T[], page: number, pages: number, items: number): Page<T> {
   return {
     first: 1,
     prev: page > 1 ? page - 1 : null,
@@ -65,6 +65,76 @@ export function envelope(data: Patient[], page: number, pages: number, items: nu
 export function paramsOf(request: SentRequest | undefined): Record<string, string> {
   if (!request) throw new Error('no such request was sent');
   return Object.fromEntries(new URL(request.url, 'http://app.test').searchParams);
+}
+
+/** The page `_page` and `_per_page` (default 10, as the server's) ask for, in its envelope. */
+export function pageFrom<T>(all: T[], request: SentRequest): Page<T> {
+  const params = paramsOf(request);
+  const perPage = Number(params._per_page ?? 10);
+  const pages = Math.ceil(all.length / perPage);
+  const page = Math.max(1, Math.min(Number(params._page ?? 1), pages));
+  return envelope(all.slice((page - 1) * perPage, page * perPage), page, pages, all.length);
+}
+
+/** One version as GET /patients/{id}/history sends it. */
+export interface WireHistoryEntry {
+  version: number;
+  at: string;
+  userId: number | null;
+  username: string | null;
+  action: string;
+  changes: Record<string, { from: string | number | null; to: string | number | null }>;
+}
+
+/** One event as GET /audit sends it. */
+export interface WireAuditEvent {
+  id: number;
+  at: string;
+  userId: number | null;
+  username: string | null;
+  role: string | null;
+  client: string;
+  requestId: string;
+  action: string;
+  outcome: number;
+  patientIds: number[] | null;
+  rowCount: number | null;
+  bulk: boolean;
+  query: string | null;
+  detail: Record<string, unknown> | null;
+}
+
+let nextEventId = 1;
+
+export function makeAuditEvent(overrides: Partial<WireAuditEvent> = {}): WireAuditEvent {
+  const id = nextEventId++;
+  return {
+    id,
+    at: '2026-12-02T14:00:00.123456Z',
+    userId: 1,
+    username: 'ada',
+    role: 'admin',
+    client: '127.0.0.1',
+    requestId: `req-${id}`,
+    action: 'read',
+    outcome: 200,
+    patientIds: [1],
+    rowCount: 1,
+    bulk: false,
+    query: null,
+    detail: null,
+    ...overrides,
+  };
+}
+
+export function makeDeletedPatient(overrides: Partial<DeletedPatient> = {}): DeletedPatient {
+  return {
+    ...makePatient(),
+    deletedAt: '2026-12-01T09:30:00Z',
+    deletedBy: 'cleo',
+    deleteReason: null,
+    ...overrides,
+  };
 }
 
 /** `{"detail", "errors"?}`, the one error shape of our API. */
@@ -116,6 +186,11 @@ export interface FakeBackendOptions {
   signedIn?: string;
   idleTimeoutSeconds?: number;
   patients?: Patient[];
+  /** Each patient's versions by record id, newest first. */
+  history?: Record<string, WireHistoryEntry[]>;
+  /** The audit trail, newest first. */
+  audit?: WireAuditEvent[];
+  deleted?: DeletedPatient[];
   /** Answers that take precedence over the fake's own. */
   routes?: Routes;
 }
@@ -124,6 +199,7 @@ export interface FakeBackend {
   sent: SentRequest[];
   accounts: FakeAccount[];
   patients: Patient[];
+  deleted: DeletedPatient[];
   /** The signed-in username, or null; set it to null to end the session "elsewhere". */
   session: { username: string | null };
 }
@@ -150,6 +226,9 @@ export function defaultAccounts(): FakeAccount[] {
 export function fakeBackend(options: FakeBackendOptions = {}): FakeBackend {
   const accounts = options.accounts ?? defaultAccounts();
   const patients = options.patients ?? [];
+  const deleted = options.deleted ?? [];
+  const history = options.history ?? {};
+  const audit = options.audit ?? [];
   const session = { username: options.signedIn ?? null };
   const idleTimeoutSeconds = options.idleTimeoutSeconds ?? 900;
   let nextAccountId = Math.max(0, ...accounts.map((a) => a.id)) + 1;
@@ -168,7 +247,7 @@ export function fakeBackend(options: FakeBackendOptions = {}): FakeBackend {
   });
   const NO_SESSION = () => errorResponse(401, 'Sign in first.');
   const CHANGE_FIRST = () => errorResponse(403, 'Change your password before going on.');
-  const idOf = (request: SentRequest) => decodeURIComponent(pathOf(request).split('/').pop() ?? '');
+  const idOf = (request: SentRequest) => decodeURIComponent(pathOf(request).split('/')[2] ?? '');
   const asSeenBy = (role: string) => (p: Patient) => {
     if (role !== 'receptionist') return p;
     const { medicalCondition: _hidden, ...rest } = p;
@@ -257,11 +336,63 @@ export function fakeBackend(options: FakeBackendOptions = {}): FakeBackend {
       patients[index] = updated;
       return jsonResponse(asSeenBy(user.role)(updated));
     },
+    'GET /patients/:id': (request) => {
+      const user = allowed();
+      if (user instanceof Response) return user;
+      const patient = patients.find((p) => String(p.id) === idOf(request));
+      return patient ? jsonResponse(asSeenBy(user.role)(patient)) : errorResponse(404, 'No such patient.');
+    },
+    'GET /patients/:id/history': (request) => {
+      const user = allowed(['admin', 'clinician']);
+      return user instanceof Response ? user : jsonResponse(history[idOf(request)] ?? []);
+    },
     'DELETE /patients/:id': (request) => {
       const user = allowed(['admin', 'clinician']);
       if (user instanceof Response) return user;
       const index = patients.findIndex((p) => String(p.id) === idOf(request));
-      return jsonResponse(patients.splice(index, 1)[0]);
+      const [gone] = patients.splice(index, 1);
+      const reason = (request.body as { reason?: string } | undefined)?.reason ?? null;
+      if (gone) deleted.unshift({ ...gone, deletedAt: '2026-12-02T15:00:00Z', deletedBy: user.username, deleteReason: reason });
+      return jsonResponse(gone);
+    },
+    'GET /audit': (request) => {
+      const user = allowed(['admin']);
+      if (user instanceof Response) return user;
+      const { patientId, username, action } = paramsOf(request);
+      const found = audit.filter(
+        (event) =>
+          (!patientId || event.bulk || event.patientIds?.includes(Number(patientId))) &&
+          (!username || event.username === username) &&
+          (!action || event.action === action),
+      );
+      return jsonResponse(pageFrom(found, request));
+    },
+    'GET /deleted-patients': (request) => {
+      const user = allowed(['admin']);
+      return user instanceof Response ? user : jsonResponse(pageFrom(deleted, request));
+    },
+    'POST /deleted-patients/:id/restore': (request) => {
+      const user = allowed(['admin']);
+      if (user instanceof Response) return user;
+      const index = deleted.findIndex((p) => String(p.id) === idOf(request));
+      if (index < 0) return errorResponse(404, 'No such deleted patient.');
+      const { deletedAt: _at, deletedBy: _by, deleteReason: _why, ...patient } = deleted[index] as DeletedPatient;
+      if (patients.some((p) => p.patientID.toLowerCase() === patient.patientID.toLowerCase())) {
+        return errorResponse(409, `patientID ${patient.patientID} now belongs to another patient; change that one first.`);
+      }
+      deleted.splice(index, 1);
+      patients.push(patient);
+      return jsonResponse(patient);
+    },
+    'DELETE /deleted-patients/:id': (request) => {
+      const user = allowed(['admin']);
+      if (user instanceof Response) return user;
+      const reason = (request.body as { reason?: string } | undefined)?.reason ?? '';
+      if (!reason.trim()) return errorResponse(400, 'Give the reason for purging.', [{ field: 'reason', message: 'is required' }]);
+      const index = deleted.findIndex((p) => String(p.id) === idOf(request));
+      if (index < 0) return errorResponse(404, 'No such deleted patient.');
+      deleted.splice(index, 1);
+      return new Response(null, { status: 204 });
     },
     'GET /users': () => {
       const user = allowed(['admin']);
@@ -303,7 +434,7 @@ export function fakeBackend(options: FakeBackendOptions = {}): FakeBackend {
   };
 
   const sent = stubFetch(route(options.routes ?? {}, route(own)));
-  return { sent, accounts, patients, session };
+  return { sent, accounts, patients, deleted, session };
 }
 
 /** The requests other than the session's own (/auth/...), for "what did the page send". */

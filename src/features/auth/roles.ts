@@ -10,3 +10,9 @@ export function roleLabel(role: string): string {
 }
 
 export const canManageStaff = (role: string): boolean => role === 'admin';
+
+/** A patient's versions (GET /patients/{id}/history): what changed, when and by whom. */
+export const canViewHistory = (role: string): boolean => role === 'admin' || role === 'clinician';
+
+/** The audit trail (Activity, a record's access log) and the deleted records (restore, purge). */
+export const canAudit = (role: string): boolean => role === 'admin';

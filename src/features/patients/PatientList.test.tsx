@@ -184,6 +184,43 @@ describe('editing and deleting from the list', () => {
     expect(await screen.findByText('1 patient')).toBeInTheDocument();
   });
 
+  it('sends the reason given for a delete, and none when the box is left empty', async () => {
+    const [first, second] = [makePatient({ name: 'Ivy Why' }), makePatient({ name: 'Jo Plain' })];
+    const sent = serve([first, second] as Patient[]);
+    render(<Harness />);
+    await user.click(await screen.findByRole('button', { name: /Delete Ivy Why/ }));
+    await user.type(screen.getByLabelText('Reason (optional)'), 'Moved away');
+    await user.click(screen.getByRole('button', { name: 'Yes, delete' }));
+    await screen.findByText(/^Deleted Ivy Why/);
+    await user.click(screen.getByRole('button', { name: /Delete Jo Plain/ }));
+    await user.click(screen.getByRole('button', { name: 'Yes, delete' }));
+    await screen.findByText(/^Deleted Jo Plain/);
+    expect(sent.filter((r) => r.method === 'DELETE').map(({ url, body }) => [url, body])).toEqual([
+      [`/patients/${first?.id}`, { reason: 'Moved away' }],
+      [`/patients/${second?.id}`, undefined],
+    ]);
+  });
+
+  it('closes the delete confirmation with Escape, the focus back on Delete', async () => {
+    const sent = serve([makePatient({ name: 'Kit Stays' })]);
+    render(<Harness />);
+    await user.click(await screen.findByRole('button', { name: /Delete Kit Stays/ }));
+    await user.keyboard('{Escape}');
+    expect(screen.queryByRole('group', { name: /Confirm deleting/ })).not.toBeInTheDocument();
+    expect(screen.getByRole('button', { name: /Delete Kit Stays/ })).toHaveFocus();
+    expect(sent.some((r) => r.method === 'DELETE')).toBe(false);
+  });
+
+  it("links each row to the patient's record page", async () => {
+    const patient = makePatient({ id: 'a/1', name: 'Lou Link' });
+    serve([patient]);
+    render(<Harness />);
+    expect(await screen.findByRole('link', { name: `Open Lou Link (${patient.patientID})` })).toHaveAttribute(
+      'href',
+      '#patient/a%2F1',
+    );
+  });
+
   it('keeps the row and explains when the delete fails', async () => {
     stubFetch(({ method }) =>
       method === 'DELETE'

@@ -1,11 +1,16 @@
-import { useId, useRef, useState } from 'react';
+import { useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { flushSync } from 'react-dom';
+import { ActionsCell } from '../../components/DataTable';
+import { ReasonField } from '../../components/ReasonField';
+import { RowForm } from '../../components/RowForm';
+import { useReason } from '../../hooks/useReason';
 import { toApiError } from '../../lib/api/errors';
 import { patientService } from '../../lib/api/patientService';
 import type { Patient } from '../../lib/api/types';
+import { patientHref } from '../../lib/routes';
 import { changedFields, patientToForm, type PatientFormValues } from '../../lib/validation';
 import { usePatientAccess } from './access';
-import { columnsFor, type Column } from './columns';
+import { cellText, columnsFor, describePatient as describe } from './columns';
 import { PatientForm } from './PatientForm';
 
 export interface RowEvents {
@@ -15,22 +20,17 @@ export interface RowEvents {
 
 interface PatientRowProps extends RowEvents {
   patient: Patient;
+  /** Offer "Open" (the patient's record page); not on that page itself. */
+  openable?: boolean;
 }
 
 type Mode = 'view' | 'edit' | 'confirm-delete';
 
-function cellText(patient: Patient, field: Column['field']): string {
-  const value = patient[field];
-  return value === null ? '—' : String(value);
-}
-
-const describe = (patient: Patient) => `${patient.name} (${patient.patientID})`;
-
 /**
- * One patient with its Edit and Delete actions (Delete only for the roles that may). The
+ * One patient with its Open, Edit and Delete actions (Delete only for the roles that may). The
  * server's answer is shown at once (saved values, row gone) while the list reloads behind it.
  */
-export function PatientRow({ patient, onSaved, onDeleted }: PatientRowProps) {
+export function PatientRow({ patient, openable = true, onSaved, onDeleted }: PatientRowProps) {
   const { fields, canDelete } = usePatientAccess();
   const columns = columnsFor(fields);
   const formId = useId();
@@ -40,7 +40,9 @@ export function PatientRow({ patient, onSaved, onDeleted }: PatientRowProps) {
   const [deleting, setDeleting] = useState(false);
   const [deleteError, setDeleteError] = useState('');
   const editButton = useRef<HTMLButtonElement>(null);
+  const deleteButton = useRef<HTMLButtonElement>(null);
   const cancelDelete = useRef<HTMLButtonElement>(null);
+  const reason = useReason(`delete${formId}-reason`, false);
 
   // A fresh `patient` from the reloaded list replaces the locally saved copy.
   const shown = saved?.base === patient ? saved.value : patient;
@@ -62,15 +64,25 @@ export function PatientRow({ patient, onSaved, onDeleted }: PatientRowProps) {
 
   function askToDelete() {
     setDeleteError('');
+    reason.reset();
     flushSync(() => setMode('confirm-delete'));
     cancelDelete.current?.focus();
   }
 
-  async function confirmDelete() {
+  function cancelDeleting() {
+    if (deleting) return;
+    flushSync(() => setMode('view'));
+    deleteButton.current?.focus();
+  }
+
+  async function confirmDelete(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (deleting) return;
+    if (!reason.check()) return;
     setDeleting(true);
     setDeleteError('');
     try {
-      await patientService.remove(shown.id);
+      await patientService.remove(shown.id, reason.value);
       setDeletedFrom(patient);
       onDeleted(`Deleted ${describe(shown)}.`);
     } catch (error) {
@@ -78,6 +90,12 @@ export function PatientRow({ patient, onSaved, onDeleted }: PatientRowProps) {
     } finally {
       setDeleting(false);
     }
+  }
+
+  function escape(event: KeyboardEvent<HTMLFormElement>) {
+    if (event.key !== 'Escape') return;
+    event.preventDefault();
+    cancelDeleting();
   }
 
   return (
@@ -88,19 +106,30 @@ export function PatientRow({ patient, onSaved, onDeleted }: PatientRowProps) {
             {cellText(shown, field)}
           </td>
         ))}
-        <td className="row__actions" data-label="Actions">
+        <ActionsCell error={deleteError}>
           {mode === 'confirm-delete' ? (
             <div className="confirm" role="group" aria-label={`Confirm deleting ${describe(shown)}`}>
-              <span>Delete this patient?</span>
-              <button type="button" className="button button--small button--danger" disabled={deleting} onClick={confirmDelete}>
-                {deleting ? 'Deleting…' : 'Yes, delete'}
-              </button>
-              <button type="button" className="button button--small" ref={cancelDelete} onClick={() => setMode('view')}>
-                Cancel
-              </button>
+              <p className="confirm__question">Delete this patient?</p>
+              <RowForm
+                sending={deleting}
+                submitLabel="Yes, delete"
+                sendingLabel="Deleting…"
+                danger
+                cancelRef={cancelDelete}
+                onSubmit={confirmDelete}
+                onKeyDown={escape}
+                onCancel={cancelDeleting}
+              >
+                <ReasonField reason={reason} label="Reason (optional)" />
+              </RowForm>
             </div>
           ) : (
             <div className="row__buttons">
+              {openable && (
+                <a className="button button--small" href={patientHref(shown.id)} aria-label={`Open ${describe(shown)}`}>
+                  Open
+                </a>
+              )}
               <button
                 type="button"
                 className="button button--small"
@@ -115,6 +144,7 @@ export function PatientRow({ patient, onSaved, onDeleted }: PatientRowProps) {
                 <button
                   type="button"
                   className="button button--small button--danger-outline"
+                  ref={deleteButton}
                   aria-label={`Delete ${describe(shown)}`}
                   onClick={askToDelete}
                 >
@@ -123,12 +153,7 @@ export function PatientRow({ patient, onSaved, onDeleted }: PatientRowProps) {
               )}
             </div>
           )}
-          {deleteError && (
-            <p role="alert" className="message message--error">
-              {deleteError}
-            </p>
-          )}
-        </td>
+        </ActionsCell>
       </tr>
       {mode === 'edit' && (
         <tr className="edit-row">

@@ -1,3 +1,4 @@
+import { DataTable } from '../../components/DataTable';
 import type { Patient, PatientField, Sort } from '../../lib/api/types';
 import { usePatientAccess } from './access';
 import { columnsFor } from './columns';
@@ -11,36 +12,20 @@ interface PatientTableProps extends RowEvents {
   sort?: Sort | null;
   onSort?: (field: PatientField) => void;
   busy?: boolean;
+  /** Rows link to the patient's record page (the default); not on that page itself. */
+  openable?: boolean;
 }
 
-export function PatientTable({ caption, patients, sort = null, onSort, busy, ...events }: PatientTableProps) {
+export function PatientTable({ caption, patients, sort = null, onSort, busy, openable, ...events }: PatientTableProps) {
   const columns = columnsFor(usePatientAccess().fields);
+  const headers = columns.map(({ field, label }) =>
+    onSort ? <SortableHeader key={field} field={field} label={label} sort={sort} onSort={onSort} /> : label,
+  );
   return (
-    <div className="table-wrap">
-      <table className="patient-table" aria-busy={busy || undefined}>
-        <caption className="visually-hidden">{caption}</caption>
-        <thead>
-          <tr>
-            {columns.map(({ field, label }) =>
-              onSort ? (
-                <SortableHeader key={field} field={field} label={label} sort={sort} onSort={onSort} />
-              ) : (
-                <th key={field} scope="col">
-                  {label}
-                </th>
-              ),
-            )}
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {patients.map((patient) => (
-            <PatientRow key={String(patient.id)} patient={patient} {...events} />
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable className="patient-table" caption={caption} busy={busy} headers={headers} actions>
+      {patients.map((patient) => (
+        <PatientRow key={String(patient.id)} patient={patient} openable={openable} {...events} />
+      ))}
+    </DataTable>
   );
 }

@@ -1,4 +1,4 @@
-import type { PatientField } from '../../lib/api/types';
+import type { Patient, PatientField } from '../../lib/api/types';
 import { FIELD_LABELS } from '../../lib/api/types';
 
 export interface Column {
@@ -15,3 +15,12 @@ export const COLUMNS: readonly Column[] = (
 export function columnsFor(fields: readonly PatientField[]): readonly Column[] {
   return COLUMNS.filter(({ field }) => fields.includes(field));
 }
+
+/** A field as its cell shows it; a missing age is a dash. */
+export function cellText(patient: Patient, field: PatientField): string {
+  const value = patient[field];
+  return value === null ? '—' : String(value);
+}
+
+/** "Ann Lee (P001)": how notices and button names refer to a patient. */
+export const describePatient = (patient: Patient) => `${patient.name} (${patient.patientID})`;

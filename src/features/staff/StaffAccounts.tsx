@@ -1,4 +1,6 @@
 import { useState } from 'react';
+import { DataTable } from '../../components/DataTable';
+import { Loaded } from '../../components/Loaded';
 import { useRemote } from '../../hooks/useRemote';
 import { staffService } from '../../lib/api/staffService';
 import type { StaffAccount } from '../../lib/api/types';
@@ -6,11 +8,13 @@ import { roleLabel } from '../auth/roles';
 import { CreateAccountForm } from './CreateAccountForm';
 import { StaffRow } from './StaffRow';
 
+const HEADERS = ['Username', 'Role', 'Status', 'Password'];
+
 /** The admin's page of staff accounts: add one, and change, disable or reset the others. */
 export function StaffAccounts() {
   const [revision, setRevision] = useState(0);
   const [notice, setNotice] = useState('');
-  const { loading, data, error } = useRemote(`users:${revision}`, (signal) => staffService.list(signal));
+  const remote = useRemote(`users:${revision}`, (signal) => staffService.list(signal));
 
   function changed(text: string) {
     setNotice(text);
@@ -33,37 +37,21 @@ export function StaffAccounts() {
       <h3 className="staff__title" id="staff-list-title">
         Accounts
       </h3>
-      {error ? (
-        <div role="alert" className="message message--error">
-          <p>Could not load the staff accounts. {error.message}</p>
-          <button type="button" className="button" onClick={() => setRevision((n) => n + 1)}>
-            Try again
-          </button>
-        </div>
-      ) : !data ? (
-        <p className="muted">Loading staff accounts…</p>
-      ) : (
-        <div className="table-wrap">
-          <table className="data-table staff-table" aria-labelledby="staff-list-title" aria-busy={loading || undefined}>
-            <thead>
-              <tr>
-                <th scope="col">Username</th>
-                <th scope="col">Role</th>
-                <th scope="col">Status</th>
-                <th scope="col">Password</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.map((account) => (
-                <StaffRow key={String(account.id)} account={account} onChanged={changed} />
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <Loaded remote={remote} what="the staff accounts" loadingText="Loading staff accounts…">
+        {(accounts) => (
+          <DataTable
+            className="data-table staff-table"
+            labelledBy="staff-list-title"
+            busy={remote.loading}
+            headers={HEADERS}
+            actions
+          >
+            {accounts.map((account) => (
+              <StaffRow key={String(account.id)} account={account} onChanged={changed} />
+            ))}
+          </DataTable>
+        )}
+      </Loaded>
     </div>
   );
 }

@@ -1,6 +1,8 @@
-import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { flushSync } from 'react-dom';
+import { ActionsCell } from '../../components/DataTable';
 import { FormField } from '../../components/FormField';
+import { RowForm } from '../../components/RowForm';
 import { toApiError } from '../../lib/api/errors';
 import { staffService } from '../../lib/api/staffService';
 import type { StaffAccount, StaffAccountPatch } from '../../lib/api/types';
@@ -117,7 +119,7 @@ export function StaffRow({ account, onChanged }: StaffRowProps) {
       <td data-label="Role">{roleLabel(account.role)}</td>
       <td data-label="Status">{account.disabled ? 'Disabled' : 'Active'}</td>
       <td data-label="Password">{account.mustChangePassword ? 'Must change at next sign-in' : 'Chosen by the user'}</td>
-      <td className="row__actions" data-label="Actions">
+      <ActionsCell error={error}>
         {mode === 'role' ? (
           <RowForm {...rowForm} onSubmit={saveRole} submitLabel="Save role" sendingLabel="Saving…">
             <FormField id={fieldId} label={`New role for ${username}`} error={fieldError}>
@@ -185,39 +187,7 @@ export function StaffRow({ account, onChanged }: StaffRowProps) {
             </button>
           </div>
         )}
-        {error && (
-          <p role="alert" className="message message--error">
-            {error}
-          </p>
-        )}
-      </td>
+      </ActionsCell>
     </tr>
-  );
-}
-
-interface RowFormProps {
-  sending: boolean;
-  submitLabel: string;
-  sendingLabel: string;
-  onSubmit: (event: FormEvent<HTMLFormElement>) => void;
-  onKeyDown: (event: KeyboardEvent<HTMLFormElement>) => void;
-  onCancel: () => void;
-  children: ReactNode;
-}
-
-/** One change made inside the row: its field, then the submit and Cancel buttons. */
-function RowForm({ sending, submitLabel, sendingLabel, onSubmit, onKeyDown, onCancel, children }: RowFormProps) {
-  return (
-    <form className="row-form" noValidate onSubmit={onSubmit} onKeyDown={onKeyDown} aria-busy={sending}>
-      {children}
-      <div className="row__buttons">
-        <button type="submit" className="button button--small button--primary" disabled={sending}>
-          {sending ? sendingLabel : submitLabel}
-        </button>
-        <button type="button" className="button button--small" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
-    </form>
   );
 }

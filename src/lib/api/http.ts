@@ -88,7 +88,12 @@ export function createHttp(options: HttpOptions = {}, readError: ErrorReader = a
     }
   }
 
-  return { send, json };
+  return {
+    send,
+    json,
+    /** The address of `path`, for a plain link (a download the browser saves itself). */
+    url: (path: string) => `${baseUrl}${path}`,
+  };
 }
 
 export function unreadable(status = 200): ApiError {

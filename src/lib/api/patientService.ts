@@ -5,13 +5,18 @@
  */
 import { apiErrorFromBody } from './errors';
 import { createHttp, isRecord, unreadable, type HttpOptions } from './http';
-import type {
-  PageQuery,
-  Patient,
-  PatientInput,
-  PatientKey,
-  PatientPage,
-  PatientPatch,
+import { pageParams, parsePageOf, textOrNull } from './read';
+import {
+  PATIENT_FIELDS,
+  type FieldChange,
+  type FieldValue,
+  type HistoryEntry,
+  type PageQuery,
+  type Patient,
+  type PatientInput,
+  type PatientKey,
+  type PatientPage,
+  type PatientPatch,
 } from './types';
 
 export type PatientServiceOptions = HttpOptions;
@@ -49,39 +54,50 @@ function parsePatients(value: unknown): Patient[] {
   return value.map(parsePatient);
 }
 
-function count(value: unknown, fallback: number): number {
-  return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
-}
-
-function pageNumber(value: unknown): number | null {
-  return typeof value === 'number' && Number.isFinite(value) ? value : null;
-}
-
 /** Reads the `_page` envelope; a plain array (a server without paging) becomes one page. */
 export function parsePage(value: unknown): PatientPage {
-  if (Array.isArray(value)) {
-    const data = parsePatients(value);
-    return { first: 1, prev: null, next: null, last: 1, pages: 1, items: data.length, data };
+  if (!Array.isArray(value)) return parsePageOf(value, parsePatient);
+  const data = parsePatients(value);
+  return { first: 1, prev: null, next: null, last: 1, pages: 1, items: data.length, data };
+}
+
+function fieldValue(value: unknown): FieldValue {
+  return typeof value === 'string' || typeof value === 'number' ? value : null;
+}
+
+/** Where a field comes in the form; a field the page does not know goes last. */
+const formOrder = (change: FieldChange) => {
+  const index = PATIENT_FIELDS.findIndex((field) => field === change.field);
+  return index < 0 ? PATIENT_FIELDS.length : index;
+};
+
+/** `{"name": {"from": "Ann", "to": "Anne"}}` as a list, in the order of the form. */
+function parseChanges(value: unknown): FieldChange[] {
+  if (!isRecord(value)) return [];
+  const changes = Object.entries(value).map(([field, change]) => ({
+    field,
+    from: isRecord(change) ? fieldValue(change.from) : null,
+    to: isRecord(change) ? fieldValue(change.to) : null,
+  }));
+  return changes.sort((a, b) => formOrder(a) - formOrder(b));
+}
+
+export function parseHistoryEntry(value: unknown): HistoryEntry {
+  if (!isRecord(value) || typeof value.version !== 'number' || typeof value.at !== 'string') {
+    throw unreadable();
   }
-  if (!isRecord(value)) throw unreadable();
-  const data = parsePatients(value.data);
-  const pages = count(value.pages, 1);
   return {
-    first: count(value.first, 1),
-    prev: pageNumber(value.prev),
-    next: pageNumber(value.next),
-    last: count(value.last, pages),
-    pages,
-    items: count(value.items, data.length),
-    data,
+    version: value.version,
+    at: value.at,
+    username: textOrNull(value.username),
+    action: text(value.action),
+    changes: parseChanges(value.changes),
   };
 }
 
 /** `?_page=2&_per_page=20&_sort=-name&q=diabetes` */
 export function pageQueryString(query: PageQuery): string {
-  const params = new URLSearchParams();
-  params.set('_page', String(query.page));
-  params.set('_per_page', String(query.perPage));
+  const params = pageParams(query.page, query.perPage);
   if (query.sort) {
     const minus = query.sort.direction === 'descending' ? '-' : '';
     params.set('_sort', `${minus}${query.sort.field}`);
@@ -123,8 +139,17 @@ export function createPatientService(options: PatientServiceOptions = {}) {
       return parsePatient(await json('PATCH', patientPath(id), { body: patch }));
     },
 
-    async remove(id: PatientKey): Promise<void> {
-      await send('DELETE', patientPath(id));
+    /** On our API a soft delete, which an admin can undo; the reason (optional) is kept with it. */
+    async remove(id: PatientKey, reason = ''): Promise<void> {
+      const given = reason.trim();
+      await send('DELETE', patientPath(id), given ? { body: { reason: given } } : {});
+    },
+
+    /** Every version, newest first (clinicians and admins; our API only). */
+    async history(id: PatientKey, signal?: AbortSignal): Promise<HistoryEntry[]> {
+      const value = await json('GET', `${patientPath(id)}/history`, { signal });
+      if (!Array.isArray(value)) throw unreadable();
+      return value.map(parseHistoryEntry);
     },
   };
 }

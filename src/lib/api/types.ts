@@ -58,17 +58,19 @@ export interface PageQuery {
   search?: string;
 }
 
-/** The `_page` envelope of json-server 1.0.0-beta.3, which our API reproduces. */
-export interface PatientPage {
+/** The `_page` envelope of json-server 1.0.0-beta.3, which our API reproduces (also for its own lists). */
+export interface Page<T> {
   first: number;
   prev: number | null;
   next: number | null;
   last: number;
   pages: number;
-  /** Total number of matching patients, across all pages. */
+  /** Total number of matching items, across all pages. */
   items: number;
-  data: Patient[];
+  data: T[];
 }
+
+export type PatientPage = Page<Patient>;
 
 /** One plain-language message per form field. */
 export type FieldErrors = Partial<Record<PatientField, string>>;
@@ -126,3 +128,107 @@ export interface StaffAccountPatch {
   disabled?: boolean;
   password?: string;
 }
+
+/** A soft-deleted patient, as GET /deleted-patients lists it (admins only). */
+export interface DeletedPatient extends Patient {
+  deletedAt: string;
+  deletedBy: string | null;
+  deleteReason: string | null;
+}
+
+/** A value as a patient version holds it (null: the field had none, as before a create). */
+export type FieldValue = string | number | null;
+
+/** One field of a patient version, by wire name. */
+export interface FieldChange {
+  field: string;
+  from: FieldValue;
+  to: FieldValue;
+}
+
+/** One version of a patient (GET /patients/{id}/history), newest first. */
+export interface HistoryEntry {
+  version: number;
+  /** ISO date-time, UTC. */
+  at: string;
+  /** null when no signed-in user wrote it (the import). */
+  username: string | null;
+  /** One of HISTORY_ACTIONS; kept as sent so an unknown one is shown as it is. */
+  action: string;
+  /** Every field for a create or import; none for a delete or restore. */
+  changes: FieldChange[];
+}
+
+/** What the audit trail records, as the server names it. */
+export const AUDIT_ACTIONS = [
+  'login',
+  'login_failed',
+  'logout',
+  'read',
+  'search',
+  'create',
+  'update',
+  'delete',
+  'restore',
+  'purge',
+  'export',
+  'import',
+  'user_admin',
+  'audit_view',
+  'history',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** The same words for an audit event's action and a patient version's (create … import). */
+export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
+  login: 'Signed in',
+  login_failed: 'Sign-in refused',
+  logout: 'Signed out',
+  read: 'Read',
+  search: 'Searched',
+  create: 'Created',
+  update: 'Updated',
+  delete: 'Deleted',
+  restore: 'Restored',
+  purge: 'Purged',
+  export: 'Exported',
+  import: 'Imported',
+  user_admin: 'Staff account change',
+  audit_view: 'Viewed the audit trail',
+  history: 'Viewed a history',
+};
+
+/** One event of GET /audit (admins only). Never names or conditions: ids only. */
+export interface AuditEvent {
+  id: number;
+  /** ISO date-time, UTC. */
+  at: string;
+  username: string | null;
+  role: string | null;
+  /** The client's address. */
+  client: string | null;
+  /** One of AUDIT_ACTIONS; kept as sent. */
+  action: string;
+  /** The HTTP status of the answer. */
+  outcome: number | null;
+  /** null for a bulk list, which may have included any patient. */
+  patientIds: PatientKey[] | null;
+  rowCount: number | null;
+  /** A list answer of more than 1,000 rows: its patient ids were not recorded one by one. */
+  bulk: boolean;
+  query: string | null;
+  detail: string | null;
+}
+
+/** The filters of GET /audit and /audit/export; an empty string means "any". */
+export interface AuditFilters {
+  /** The record's `id`, not the clinic's patientID. */
+  patientId: string;
+  username: string;
+  action: string;
+  /** ISO date (a whole UTC day on the server) or date-time; both ends included. */
+  from: string;
+  to: string;
+}
+
+export const NO_AUDIT_FILTERS: AuditFilters = { patientId: '', username: '', action: '', from: '', to: '' };
