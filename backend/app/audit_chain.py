@@ -7,8 +7,10 @@ AUDIT_SEAL_INTERVAL_S seconds (2 by default; one process at a time, by advisory 
 
 - `audit_horizon()` (migration 0009, run as the owner) waits until no transaction can still
   add an event below the highest id it answers, so a block never misses a late commit;
-- each event's digest is SHA-256 of its canonical JSON (`digest`); a block stores its events'
-  ids and digests, the previous block's hash, and SHA-256(previous hash + digests).
+- each event's digest is SHA-256 of its canonical text, PostgreSQL's JSON rendering of the
+  whole row in UTC (`digest`; text is cheap to fetch, so sealing costs little CPU beside the
+  requests); a block stores its events' ids and digests, the previous block's hash, and
+  SHA-256(previous hash + digests).
 
 `verify` names the first event that was altered, removed, or added after sealing, the first
 block whose hashes do not follow, and an event left unsealed for longer than a server would
@@ -20,15 +22,13 @@ each seal (the newest block's hash) lets an operator compare against a copy kept
 
 import asyncio
 import hashlib
-import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, timedelta
+from datetime import timedelta
 
 from app.database import Connection, Database
 from app.repositories import audit
-from app.repositories.audit import EventRecord
 
 logger = logging.getLogger(__name__)
 
@@ -40,26 +40,10 @@ READ_CHUNK = 10_000
 UNSEALED_AT_MOST = timedelta(minutes=10)
 
 
-def digest(event: EventRecord) -> bytes:
-    """SHA-256 of the event's canonical form: every column, in order, as JSON."""
-    canonical = [
-        event.id,
-        event.at.astimezone(UTC).isoformat(),
-        event.user_id,
-        event.username,
-        event.role,
-        event.client,
-        event.request_id,
-        event.action,
-        event.outcome,
-        event.patient_ids,
-        event.row_count,
-        event.bulk,
-        event.query,
-        event.detail,
-    ]
-    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+def digest(canonical: str) -> bytes:
+    """SHA-256 of an event's canonical text (PostgreSQL's JSON rendering of its row, in UTC:
+    `repositories.audit.CANONICAL`), computed here rather than by the database."""
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).digest()
 
 
 def block_hash(prev_hash: bytes, digests: bytes) -> bytes:
@@ -87,23 +71,16 @@ async def seal(database: Database) -> int:
             )
         ).fetchone()
         block, after, prev_hash = last if last else (0, 0, GENESIS)
-        events = await audit.between(connection, after, horizon, MAX_BLOCK_EVENTS)
+        events = await audit.canonical_between(connection, after, horizon, MAX_BLOCK_EVENTS)
         if not events:
             return 0
-        digests = b"".join(digest(event) for event in events)
+        ids = [event_id for event_id, _ in events]
+        digests = b"".join(digest(text) for _, text in events)
         sealed = block_hash(prev_hash, digests)
         await connection.execute(
             b"INSERT INTO audit_seals (block, first_event, last_event, event_ids, digests,"
             b" prev_hash, hash) VALUES (%s, %s, %s, %s, %s, %s, %s)",
-            (
-                block + 1,
-                events[0].id,
-                events[-1].id,
-                [e.id for e in events],
-                digests,
-                prev_hash,
-                sealed,
-            ),
+            (block + 1, ids[0], ids[-1], ids, digests, prev_hash, sealed),
         )
     logger.info("audit block %d sealed: %d events, hash %s", block + 1, len(events), sealed.hex())
     return len(events)
@@ -147,7 +124,7 @@ class Verdict:
 
 async def verify(database: Database) -> Verdict:
     """Recompute every block from the events in the table, in order."""
-    async with database.reader() as connection:
+    async with database.unit_of_work() as connection:  # one snapshot for the whole chain
         seals = await (
             await connection.execute(
                 b"SELECT block, last_event, event_ids, digests, prev_hash, hash"
@@ -196,15 +173,15 @@ async def _check_events(
     sealed = {event_id: digests[i * 32 : (i + 1) * 32] for i, event_id in enumerate(ids)}
     seen: set[int] = set()
     cursor_after = after
-    while chunk := await audit.between(connection, cursor_after, last, READ_CHUNK):
-        for event in chunk:
-            expected = sealed.get(event.id)
+    while chunk := await audit.canonical_between(connection, cursor_after, last, READ_CHUNK):
+        for event_id, text in chunk:
+            expected = sealed.get(event_id)
             if expected is None:
-                return f"event {event.id} was added after it was sealed"
-            if digest(event) != expected:
-                return f"event {event.id} was altered after it was sealed"
-            seen.add(event.id)
-        cursor_after = chunk[-1].id
+                return f"event {event_id} was added after it was sealed"
+            if digest(text) != expected:
+                return f"event {event_id} was altered after it was sealed"
+            seen.add(event_id)
+        cursor_after = chunk[-1][0]
     missing = [event_id for event_id in ids if event_id not in seen]
     if missing:
         return f"event {missing[0]} was removed after it was sealed"

@@ -192,7 +192,7 @@ def upgrade() -> None:
             'delete', 'restore', 'purge', 'export', 'import', 'user_admin', 'audit_view'))
         )
         """)
-    op.execute("CREATE INDEX ix_audit_events_at ON audit_events (at)")
+    op.execute("CREATE INDEX ix_audit_events_at ON audit_events USING brin (at)")
     op.execute("CREATE INDEX ix_audit_events_patient_ids ON audit_events USING gin (patient_ids)")
     op.execute("CREATE INDEX ix_audit_events_bulk ON audit_events (id) WHERE bulk")
     op.execute("""

@@ -55,7 +55,9 @@ class AuditEvent(Base):
     __tablename__ = "audit_events"
     __table_args__ = (
         CheckConstraint(f"action IN {ACTIONS}", name="action_known"),
-        Index("ix_audit_events_at", "at"),
+        # BRIN: events arrive in time order, and a block range index costs an insert almost
+        # nothing (a B-tree on `at` cost ~20% of an audited read's database time).
+        Index("ix_audit_events_at", "at", postgresql_using="brin"),
         Index("ix_audit_events_patient_ids", "patient_ids", postgresql_using="gin"),
         Index("ix_audit_events_bulk", "id", postgresql_where=text("bulk")),
     )

@@ -171,13 +171,11 @@ class EventFilter:
 
 _COLUMNS = sql.SQL(", ").join(map(sql.Identifier, COLUMNS))
 EVENT = args_row(EventRecord)
-BETWEEN = (
-    sql.SQL(
-        "SELECT {} FROM audit_events WHERE id > %(after)s AND id <= %(upto)s ORDER BY id"
-        " LIMIT %(limit)s"
-    )
-    .format(_COLUMNS)
-    .as_bytes()
+# Each event as PostgreSQL renders the whole row in JSON (every column, in order; times in the
+# transaction's time zone, which `canonical_between`'s callers set to UTC): what its hash covers.
+CANONICAL = (
+    b"SELECT id, row_to_json(e)::text FROM audit_events e"
+    b" WHERE id > %(after)s AND id <= %(upto)s ORDER BY id LIMIT %(limit)s"
 )
 
 
@@ -206,11 +204,16 @@ async def page(
         return await cursor.fetchall(), total
 
 
-async def between(connection: Connection, after: int, upto: int, limit: int) -> list[EventRecord]:
-    """Up to `limit` events with ids in (after, upto], in id order (sealing, verifying)."""
-    async with connection.cursor(row_factory=EVENT) as cursor:
-        await cursor.execute(BETWEEN, {"after": after, "upto": upto, "limit": limit})
-        return await cursor.fetchall()
+async def canonical_between(
+    connection: Connection, after: int, upto: int, limit: int
+) -> list[tuple[int, str]]:
+    """Up to `limit` events with ids in (after, upto], in id order, each as its id and its
+    canonical text (`CANONICAL`), for sealing and verifying. In a transaction with
+    `TimeZone` UTC, so the text never depends on the session."""
+    await connection.execute(b"SET LOCAL TimeZone = 'UTC'")
+    params = {"after": after, "upto": upto, "limit": limit}
+    rows = await (await connection.execute(CANONICAL, params)).fetchall()
+    return [(int(event_id), str(text)) for event_id, text in rows]
 
 
 async def stream(

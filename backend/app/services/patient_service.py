@@ -55,7 +55,7 @@ async def list_patients(database: Database, query: ListQuery, actor: Actor) -> P
     """Filter, sort and window in SQL; count only when a window hides part of the matches.
     The `search` event is written by the same statement."""
     event = _read_event(actor, query.audited)
-    async with database.reader() as connection:
+    async with database.disclosing() as connection:
         if query.page is None and not query.offset and query.limit is None:
             found = await patients.select(connection, query, event)
             return PatientList(found, len(found))
@@ -67,7 +67,7 @@ async def whole_list_shown(database: Database, actor: Actor, ids: list[int], tot
     """The `search` event of a full-list answer (app/api/whole_list.py), written before it is
     sent: over BULK_ROWS rows, only their number (a bulk disclosure)."""
     if actor.audits_reads:
-        async with database.reader() as connection:
+        async with database.disclosing() as connection:
             await audit.record(connection, actor.params(""), "search", 200, ids, total)
 
 
@@ -95,7 +95,7 @@ async def stream_all(database: Database) -> AsyncGenerator[list[PatientRecord], 
 
 async def get_patient(database: Database, patient_id: int, actor: Actor) -> PatientRecord:
     """One patient, or `PatientNotFound`; the `read` event is written either way."""
-    async with database.reader() as connection:
+    async with database.disclosing() as connection:
         return _found(await patients.read(connection, patient_id, _read_event(actor)))
 
 
@@ -266,7 +266,7 @@ class Version:
 async def patient_history(database: Database, patient_id: int, actor: Actor) -> list[Version]:
     """Every version of a live patient, newest first, each with the fields it changed (all of
     them for the first); a `history` event either way. `PatientNotFound` if none."""
-    async with database.reader() as connection:
+    async with database.disclosing() as connection:
         versions = await patients.history(connection, patient_id, actor.params())
     if not versions:
         raise PatientNotFound()

@@ -8,6 +8,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from app.database import Database
 from tests.conftest import patient
 
 STALE = {
@@ -141,8 +142,26 @@ async def test_get_one_with_its_etag_is_one_statement(
     statements.clear()
     response = await client.get("/patients/1")
     assert response.headers["etag"] == '"1"'
-    # The bearer token's owner comes from the credential cache (warmed by `create`).
-    assert statements == ["WITH"]  # the read and its audit event
+    # The bearer token's owner comes from the credential cache (warmed by `create`); a pooled
+    # connection last used for a write first switches its commit mode (database.CommitMode).
+    assert statements in (["WITH"], ["SET", "WITH"])  # the read and its audit event
+
+
+async def test_a_connection_commits_asynchronously_only_for_reads_and_their_events(
+    app: Any,
+) -> None:
+    """A read's event is committed without waiting for its WAL flush (`disclosing`); anything
+    else waits: a pooled connection is switched back before it serves anything else."""
+    database: Database = app.state.database
+    async with database.disclosing() as connection:
+        shown = await (await connection.execute(b"SHOW synchronous_commit")).fetchone()
+        assert shown == ("off",)
+        await database.commits.set(connection, False)  # what `reader` and `unit_of_work` do
+        shown = await (await connection.execute(b"SHOW synchronous_commit")).fetchone()
+        assert shown == ("on",)
+    async with database.unit_of_work() as connection:
+        shown = await (await connection.execute(b"SHOW synchronous_commit")).fetchone()
+        assert shown == ("on",)
 
 
 async def test_conditional_put_and_delete_are_one_statement_each(
