@@ -71,6 +71,7 @@ async def seal(database: Database) -> int:
             )
         ).fetchone()
         block, after, prev_hash = last if last else (0, 0, GENESIS)
+        await audit.in_utc(connection)
         events = await audit.canonical_between(connection, after, horizon, MAX_BLOCK_EVENTS)
         if not events:
             return 0
@@ -125,6 +126,7 @@ class Verdict:
 async def verify(database: Database) -> Verdict:
     """Recompute every block from the events in the table, in order."""
     async with database.unit_of_work() as connection:  # one snapshot for the whole chain
+        await audit.in_utc(connection)
         seals = await (
             await connection.execute(
                 b"SELECT block, last_event, event_ids, digests, prev_hash, hash"

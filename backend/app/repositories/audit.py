@@ -14,6 +14,7 @@ from psycopg.rows import args_row
 
 from app.audit import BULK_ROWS
 from app.database import Connection
+from app.schemas.page import shown_page
 
 COLUMNS = (
     "id",
@@ -194,23 +195,27 @@ async def page(
     one, as json-server's pages), and how many match."""
     condition, values = wanted.condition()
     total = await count(connection, wanted)
-    last = max(-(-total // per_page), 1)
     stmt = sql.SQL(
         "SELECT {} FROM audit_events WHERE {} ORDER BY id DESC OFFSET %(offset)s LIMIT %(limit)s"
     ).format(_COLUMNS, condition)
-    window = {**values, "offset": (min(number, last) - 1) * per_page, "limit": per_page}
+    offset = (shown_page(number, total, per_page) - 1) * per_page
+    window = {**values, "offset": offset, "limit": per_page}
     async with connection.cursor(row_factory=EVENT) as cursor:
         await cursor.execute(stmt, window)
         return await cursor.fetchall(), total
+
+
+async def in_utc(connection: Connection) -> None:
+    """Times rendered in UTC for the rest of this transaction (`canonical_between`)."""
+    await connection.execute(b"SET LOCAL TimeZone = 'UTC'")
 
 
 async def canonical_between(
     connection: Connection, after: int, upto: int, limit: int
 ) -> list[tuple[int, str]]:
     """Up to `limit` events with ids in (after, upto], in id order, each as its id and its
-    canonical text (`CANONICAL`), for sealing and verifying. In a transaction with
-    `TimeZone` UTC, so the text never depends on the session."""
-    await connection.execute(b"SET LOCAL TimeZone = 'UTC'")
+    canonical text (`CANONICAL`), for sealing and verifying: in a transaction `in_utc`, so
+    the text never depends on the session."""
     params = {"after": after, "upto": upto, "limit": limit}
     rows = await (await connection.execute(CANONICAL, params)).fetchall()
     return [(int(event_id), str(text)) for event_id, text in rows]

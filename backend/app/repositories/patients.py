@@ -37,7 +37,11 @@ class PatientRecord:
 
 
 class PatientIDTaken(Exception):
-    """The unique lower(patient_id) index refused a write."""
+    """The unique lower(patient_id) index refused a write of `patient_id`."""
+
+    def __init__(self, patient_id: str) -> None:
+        super().__init__()
+        self.patient_id = patient_id
 
 
 def _names(columns: tuple[str, ...]) -> sql.Composed:
@@ -208,7 +212,7 @@ async def insert(
     """
     created = await _one(connection, INSERT, {**values, **event})
     if created is None:
-        raise PatientIDTaken()
+        raise PatientIDTaken(values["patient_id"])
     return created
 
 
@@ -227,7 +231,7 @@ async def update(
         return await _one(connection, UPDATE, params)
     except errors.UniqueViolation as error:
         if error.diag.constraint_name == UNIQUE_PATIENT_ID:
-            raise PatientIDTaken() from None
+            raise PatientIDTaken(values["patient_id"]) from None
         raise
 
 
@@ -279,13 +283,12 @@ async def history(
 
 
 @dataclass(frozen=True, slots=True)
-class DeletedRecord:
+class DeletedRecord(PatientRecord):
     """A deleted patient: the record, and when, by whom (a username) and why."""
 
-    patient: PatientRecord
     deleted_at: datetime
     deleted_by: str | None
-    reason: str | None
+    delete_reason: str | None
 
 
 async def count_deleted(connection: Connection) -> int:
@@ -299,8 +302,7 @@ async def deleted_page(
 ) -> list[DeletedRecord]:
     """Deleted patients, latest deletion first, in the window, and their `search` event."""
     cursor = await connection.execute(DELETED, {**event, "offset": offset, "limit": limit})
-    width = len(RECORD_COLUMNS)
-    return [DeletedRecord(PatientRecord(*r[:width]), *r[width:]) for r in await cursor.fetchall()]
+    return [DeletedRecord(*row) for row in await cursor.fetchall()]
 
 
 async def select(

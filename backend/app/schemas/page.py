@@ -8,6 +8,12 @@ from pydantic import BaseModel
 Item = TypeVar("Item")
 
 
+def shown_page(wanted: int, items: int, per_page: int) -> int:
+    """The page answered for page `wanted` of `items` matches: past the end, the last one (as
+    json-server clamps it); page 1 when nothing matches."""
+    return min(wanted, max(-(-items // per_page), 1))
+
+
 class Page(BaseModel, Generic[Item]):
     """A page of a list: where it is among the pages, how many items match, and its rows."""
 
@@ -24,7 +30,7 @@ class Page(BaseModel, Generic[Item]):
         """The envelope of page `wanted` of `items` matches, `data` being its rows. A page past
         the end is the last one, as json-server clamps it (the SQL reading `data` does too)."""
         pages = -(-items // per_page)
-        page = min(wanted, max(pages, 1))
+        page = shown_page(wanted, items, per_page)
         return cls.model_validate(
             {
                 "first": 1,

@@ -4,7 +4,7 @@ is itself audited (`audit_view`, `export`), in the same transaction as the readi
 import csv
 import io
 import json
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncIterator
 from dataclasses import asdict, replace
 
 from app.audit import Actor
@@ -39,18 +39,20 @@ async def events_page(
     return found, total
 
 
-async def export_csv(
-    database: Database, actor: Actor, wanted: EventFilter
-) -> AsyncGenerator[bytes, None]:
-    """Every matching event as CSV, newest first, a chunk at a time. The `export` event is
-    committed before the first byte is sent; the export holds the events before it."""
+async def export_csv(database: Database, actor: Actor, wanted: EventFilter) -> AsyncIterator[bytes]:
+    """Commit the `export` event, then every matching event before it as CSV, newest first,
+    a chunk at a time (the answer starts only once the event is in)."""
     async with database.unit_of_work() as connection:
         total = await audit.count(connection, wanted)
         params = actor.params(detail=_detail(wanted))
         event = await audit.record(connection, params, "export", 200, _disclosed(wanted), total)
+    return _csv_chunks(database, replace(wanted, before=event))
+
+
+async def _csv_chunks(database: Database, wanted: EventFilter) -> AsyncIterator[bytes]:
     yield _csv_lines([CSV_HEADER])
     async with database.reader() as connection:
-        async for chunk in audit.stream(connection, replace(wanted, before=event)):
+        async for chunk in audit.stream(connection, wanted):
             yield _csv_lines([_csv_row(event) for event in chunk])
 
 

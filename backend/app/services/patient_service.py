@@ -27,6 +27,7 @@ from app.principal import Role
 from app.querying import DEFAULT_PER_PAGE, ListQuery
 from app.repositories import audit, patients
 from app.repositories.patients import DeletedRecord, PatientIDTaken, PatientRecord
+from app.schemas.page import shown_page
 from app.schemas.patient import (
     BROUGHT,
     PatientBody,
@@ -127,8 +128,8 @@ async def create_patient(database: Database, data: PatientBody, actor: Actor) ->
             return await patients.insert(
                 connection, patient.model_dump(exclude={"id"}), actor.params()
             )
-    except PatientIDTaken:
-        raise await _duplicate(database, patient.patient_id) from None
+    except PatientIDTaken as taken:
+        raise await _duplicate(database, taken.patient_id) from None
 
 
 async def replace_patient(
@@ -150,8 +151,8 @@ async def replace_patient(
                 stored_condition = stored.medical_condition
             patient = _completed(data, role, stored_condition, PatientReplace)
             return await _replace(connection, patient_id, patient, actor, expected)
-    except PatientIDTaken:
-        raise await _duplicate(database, str((data.model_extra or {}).get("patientID"))) from None
+    except PatientIDTaken as taken:
+        raise await _duplicate(database, taken.patient_id) from None
 
 
 async def patch_patient(
@@ -177,8 +178,8 @@ async def patch_patient(
             except ValidationError as error:
                 raise InvalidBody(problems=field_problems(error.errors())) from None
             return await _replace(connection, patient_id, merged, actor)  # locked: no recheck
-    except PatientIDTaken:
-        raise await _duplicate(database, str(changes.get("patientID"))) from None
+    except PatientIDTaken as taken:
+        raise await _duplicate(database, taken.patient_id) from None
 
 
 async def delete_patient(
@@ -300,7 +301,7 @@ async def deleted_patients(
     """Deleted patients, latest first, a page at a time (a page past the end: the last)."""
     async with database.reader() as connection:
         total = await patients.count_deleted(connection)
-        page = min(page, max(-(-total // per_page), 1))
+        page = shown_page(page, total, per_page)
         found = await patients.deleted_page(
             connection, (page - 1) * per_page, per_page, actor.params("")
         )

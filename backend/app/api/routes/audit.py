@@ -1,6 +1,5 @@
 """`/audit`: who saw and changed which patient, for admins; looking is itself audited."""
 
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated
 
@@ -79,17 +78,10 @@ async def export_events(
     database: DatabaseDep, actor: AdminActorDep, wanted: EventFilterDep
 ) -> StreamingResponse:
     """Every event matching the filters, newest first; the download is an `export` event."""
-    chunks = audit_service.export_csv(database, actor, wanted)
-    first = await anext(chunks)  # the export event is committed before the answer starts
+    chunks = await audit_service.export_csv(database, actor, wanted)
     name = f"audit-{datetime.now(UTC):%Y-%m-%d}.csv"
-
-    async def body() -> AsyncIterator[bytes]:
-        yield first
-        async for chunk in chunks:
-            yield chunk
-
     return StreamingResponse(
-        body(),
+        chunks,
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

@@ -9,7 +9,7 @@ from app.api.deps import AdminActorDep, DatabaseDep, PatientIdDep
 from app.api.routes.patients import ERRORS, GUARDED, NOT_FOUND, tagged
 from app.querying import page_of
 from app.repositories.patients import PatientRecord
-from app.schemas.audit import DeletedPage, DeletedPatientRead, PurgeBody
+from app.schemas.audit import DeletedPage, PurgeBody
 from app.schemas.patient import PatientRead
 from app.services import patient_service
 
@@ -26,18 +26,7 @@ async def list_deleted(
     """Deleted patients, latest deletion first, with when, by whom and why."""
     number, size = page_of(page, per_page)
     found = await patient_service.deleted_patients(database, actor, number, size)
-    rows = [
-        DeletedPatientRead.model_validate(
-            {
-                **PatientRead.model_validate(item.patient).model_dump(),
-                "deleted_at": item.deleted_at,
-                "deleted_by": item.deleted_by,
-                "delete_reason": item.reason,
-            }
-        )
-        for item in found.items
-    ]
-    return DeletedPage.build(rows, found.total, found.page, found.per_page)
+    return DeletedPage.build(found.items, found.total, found.page, found.per_page)
 
 
 @router.post(
