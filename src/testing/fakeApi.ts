@@ -9,6 +9,8 @@ export interface SentRequest {
   method: string;
   url: string;
   body: unknown;
+  /** The If-Match header, when sent. */
+  ifMatch?: string;
 }
 
 type Handler = (request: SentRequest) => Response | Promise<Response>;
@@ -17,7 +19,8 @@ export function stubFetch(handler: Handler): SentRequest[] {
   const sent: SentRequest[] = [];
   const fake = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
     const body = typeof init?.body === 'string' ? (JSON.parse(init.body) as unknown) : undefined;
-    const request = { method: init?.method ?? 'GET', url: String(input), body };
+    const ifMatch = new Headers(init?.headers).get('If-Match') ?? undefined;
+    const request = { method: init?.method ?? 'GET', url: String(input), body, ...(ifMatch ? { ifMatch } : {}) };
     sent.push(request);
     return handler(request);
   });
@@ -25,10 +28,10 @@ export function stubFetch(handler: Handler): SentRequest[] {
   return sent;
 }
 
-export function jsonResponse(body: unknown, status = 200): Response {
+export function jsonResponse(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), {
     status,
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json', ...headers },
   });
 }
 
@@ -202,6 +205,8 @@ export interface FakeBackend {
   deleted: DeletedPatient[];
   /** The signed-in username, or null; set it to null to end the session "elsewhere". */
   session: { username: string | null };
+  /** Another member of staff saves a change to a patient: its version (ETag) moves on. */
+  editElsewhere: (id: Patient['id'], patch: Partial<Patient>) => void;
 }
 
 export const PASSWORDS = {
@@ -232,6 +237,12 @@ export function fakeBackend(options: FakeBackendOptions = {}): FakeBackend {
   const session = { username: options.signedIn ?? null };
   const idleTimeoutSeconds = options.idleTimeoutSeconds ?? 900;
   let nextAccountId = Math.max(0, ...accounts.map((a) => a.id)) + 1;
+  // Each patient's version, as our API keeps it: 1 until changed. Answered as the ETag.
+  const versions = new Map<string, number>();
+  const etagOf = (p: Patient) => `"${versions.get(String(p.id)) ?? 1}"`;
+  const bump = (p: Patient) => versions.set(String(p.id), (versions.get(String(p.id)) ?? 1) + 1);
+  const STALE = () => errorResponse(412, 'The patient was changed by someone else since you read it; reload it and try again.');
+  const stale = (request: SentRequest, p: Patient) => request.ifMatch !== undefined && request.ifMatch !== etagOf(p);
 
   const current = () => accounts.find((a) => a.username === session.username && !a.disabled);
   const userBody = (a: FakeAccount) => ({
@@ -332,15 +343,18 @@ export function fakeBackend(options: FakeBackendOptions = {}): FakeBackend {
       }
       const index = patients.findIndex((p) => String(p.id) === idOf(request));
       if (index < 0) return errorResponse(404, 'No such patient.');
+      if (stale(request, patients[index] as Patient)) return STALE();
       const updated = { ...(patients[index] as Patient), ...patch };
       patients[index] = updated;
-      return jsonResponse(asSeenBy(user.role)(updated));
+      bump(updated);
+      return jsonResponse(asSeenBy(user.role)(updated), 200, { ETag: etagOf(updated) });
     },
     'GET /patients/:id': (request) => {
       const user = allowed();
       if (user instanceof Response) return user;
       const patient = patients.find((p) => String(p.id) === idOf(request));
-      return patient ? jsonResponse(asSeenBy(user.role)(patient)) : errorResponse(404, 'No such patient.');
+      if (!patient) return errorResponse(404, 'No such patient.');
+      return jsonResponse(asSeenBy(user.role)(patient), 200, { ETag: etagOf(patient) });
     },
     'GET /patients/:id/history': (request) => {
       const user = allowed(['admin', 'clinician']);
@@ -350,6 +364,7 @@ export function fakeBackend(options: FakeBackendOptions = {}): FakeBackend {
       const user = allowed(['admin', 'clinician']);
       if (user instanceof Response) return user;
       const index = patients.findIndex((p) => String(p.id) === idOf(request));
+      if (index >= 0 && stale(request, patients[index] as Patient)) return STALE();
       const [gone] = patients.splice(index, 1);
       const reason = (request.body as { reason?: string } | undefined)?.reason ?? null;
       if (gone) deleted.unshift({ ...gone, deletedAt: '2026-12-02T15:00:00Z', deletedBy: user.username, deleteReason: reason });
@@ -433,8 +448,15 @@ export function fakeBackend(options: FakeBackendOptions = {}): FakeBackend {
     },
   };
 
+  function editElsewhere(id: Patient['id'], patch: Partial<Patient>) {
+    const index = patients.findIndex((p) => String(p.id) === String(id));
+    const edited = { ...(patients[index] as Patient), ...patch };
+    patients[index] = edited;
+    bump(edited);
+  }
+
   const sent = stubFetch(route(options.routes ?? {}, route(own)));
-  return { sent, accounts, patients, deleted, session };
+  return { sent, accounts, patients, deleted, session, editElsewhere };
 }
 
 /** The requests other than the session's own (/auth/...), for "what did the page send". */

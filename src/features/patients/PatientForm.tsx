@@ -1,4 +1,4 @@
-import { useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
 import { useFieldForm } from '../../hooks/useFieldForm';
 import { toApiError } from '../../lib/api/errors';
 import { PATIENT_FIELDS, type FieldErrors, type PatientField } from '../../lib/api/types';
@@ -19,6 +19,8 @@ interface PatientFormProps {
   onCancel?: () => void;
   /** Put the cursor in the first input when the form appears (inline edit). */
   focusOnMount?: boolean;
+  /** Shown above the inputs (the edit form's conflict with a version saved meanwhile). */
+  notice?: ReactNode;
 }
 
 function firstInvalid(errors: FieldErrors): PatientField | undefined {
@@ -82,6 +84,7 @@ export function PatientForm(props: PatientFormProps) {
           {formError}
         </p>
       )}
+      {props.notice}
       <PatientFields idPrefix={idPrefix} values={values} errors={errors} onChange={form.change} />
       <div className="actions">
         <button type="submit" className="button button--primary" disabled={sending}>

@@ -116,7 +116,7 @@ describe('a patient record', () => {
     const record = region('Patient record');
     await within(region('History')).findByRole('table');
     await user.click(within(record).getByRole('button', { name: /^Edit Anne Lee/ }));
-    await user.clear(within(record).getByLabelText('Age'));
+    await user.clear(await within(record).findByLabelText('Age'));
     await user.type(within(record).getByLabelText('Age'), '42');
     await user.click(within(record).getByRole('button', { name: 'Save changes' }));
     expect(await within(record).findByText(`Saved changes to Anne Lee (${patient.patientID}).`)).toBeInTheDocument();

@@ -51,12 +51,13 @@ export function PatientRecord({ id, role, refresh, onChanged }: PatientRecordPro
           <p>This record is deleted. An admin can restore it from the Deleted patients page.</p>
         ) : (
           <Loaded remote={remote} what="this patient" loadingText="Loading the patient…">
-            {(patient) => (
+            {({ patient, etag }) => (
               <>
                 <p className="muted">Record number {String(patient.id)}</p>
                 <PatientTable
                   caption={`Patient ${patient.patientID}`}
                   patients={[patient]}
+                  etag={etag}
                   busy={remote.loading}
                   openable={false}
                   onSaved={notice.changed}

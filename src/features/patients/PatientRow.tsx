@@ -6,12 +6,11 @@ import { RowForm } from '../../components/RowForm';
 import { useReason } from '../../hooks/useReason';
 import { toApiError } from '../../lib/api/errors';
 import { patientService } from '../../lib/api/patientService';
-import type { Patient } from '../../lib/api/types';
+import type { Patient, PatientVersion } from '../../lib/api/types';
 import { patientHref } from '../../lib/routes';
-import { changedFields, patientToForm, type PatientFormValues } from '../../lib/validation';
 import { usePatientAccess } from './access';
 import { cellText, columnsFor, describePatient as describe } from './columns';
-import { PatientForm } from './PatientForm';
+import { PatientEditor } from './PatientEditor';
 
 export interface RowEvents {
   onSaved: (notice: string) => void;
@@ -20,6 +19,8 @@ export interface RowEvents {
 
 interface PatientRowProps extends RowEvents {
   patient: Patient;
+  /** The ETag `patient` was fetched with, when it was fetched on its own (the record page): sent with a delete. */
+  etag?: string | null;
   /** Offer "Open" (the patient's record page); not on that page itself. */
   openable?: boolean;
 }
@@ -30,12 +31,12 @@ type Mode = 'view' | 'edit' | 'confirm-delete';
  * One patient with its Open, Edit and Delete actions (Delete only for the roles that may). The
  * server's answer is shown at once (saved values, row gone) while the list reloads behind it.
  */
-export function PatientRow({ patient, openable = true, onSaved, onDeleted }: PatientRowProps) {
+export function PatientRow({ patient, etag = null, openable = true, onSaved, onDeleted }: PatientRowProps) {
   const { fields, canDelete } = usePatientAccess();
   const columns = columnsFor(fields);
   const formId = useId();
   const [mode, setMode] = useState<Mode>('view');
-  const [saved, setSaved] = useState<{ base: Patient; value: Patient } | null>(null);
+  const [saved, setSaved] = useState<{ base: Patient; version: PatientVersion } | null>(null);
   const [deletedFrom, setDeletedFrom] = useState<Patient | null>(null);
   const [deleting, setDeleting] = useState(false);
   const [deleteError, setDeleteError] = useState('');
@@ -45,7 +46,7 @@ export function PatientRow({ patient, openable = true, onSaved, onDeleted }: Pat
   const reason = useReason(`delete${formId}-reason`, false);
 
   // A fresh `patient` from the reloaded list replaces the locally saved copy.
-  const shown = saved?.base === patient ? saved.value : patient;
+  const { patient: shown, etag: shownEtag } = saved?.base === patient ? saved.version : { patient, etag };
   if (deletedFrom === patient) return null;
 
   function closeEditor() {
@@ -53,13 +54,10 @@ export function PatientRow({ patient, openable = true, onSaved, onDeleted }: Pat
     editButton.current?.focus();
   }
 
-  async function save(values: PatientFormValues) {
-    const patch = changedFields(patientToForm(shown), values, fields);
-    if (Object.keys(patch).length === 0) return closeEditor();
-    const updated = await patientService.update(shown.id, patch);
-    setSaved({ base: patient, value: updated });
+  function afterSave(version: PatientVersion) {
+    setSaved({ base: patient, version });
     closeEditor();
-    onSaved(`Saved changes to ${describe(updated)}.`);
+    onSaved(`Saved changes to ${describe(version.patient)}.`);
   }
 
   function askToDelete() {
@@ -82,7 +80,7 @@ export function PatientRow({ patient, openable = true, onSaved, onDeleted }: Pat
     setDeleting(true);
     setDeleteError('');
     try {
-      await patientService.remove(shown.id, reason.value);
+      await patientService.remove(shown.id, reason.value, shownEtag);
       setDeletedFrom(patient);
       onDeleted(`Deleted ${describe(shown)}.`);
     } catch (error) {
@@ -159,15 +157,7 @@ export function PatientRow({ patient, openable = true, onSaved, onDeleted }: Pat
         <tr className="edit-row">
           <td colSpan={columns.length + 1}>
             <h3 className="edit-row__title">Edit {describe(shown)}</h3>
-            <PatientForm
-              idPrefix={`edit${formId}`}
-              initialValues={patientToForm(shown)}
-              submitLabel="Save changes"
-              sendingLabel="Saving…"
-              onSubmit={save}
-              onCancel={closeEditor}
-              focusOnMount
-            />
+            <PatientEditor id={shown.id} idPrefix={`edit${formId}`} onSaved={afterSave} onClose={closeEditor} />
           </td>
         </tr>
       )}

@@ -14,9 +14,11 @@ interface PatientTableProps extends RowEvents {
   busy?: boolean;
   /** Rows link to the patient's record page (the default); not on that page itself. */
   openable?: boolean;
+  /** The record page's one patient: the ETag it was fetched with (lists carry none). */
+  etag?: string | null;
 }
 
-export function PatientTable({ caption, patients, sort = null, onSort, busy, openable, ...events }: PatientTableProps) {
+export function PatientTable({ caption, patients, sort = null, onSort, busy, openable, etag, ...events }: PatientTableProps) {
   const columns = columnsFor(usePatientAccess().fields);
   const headers = columns.map(({ field, label }) =>
     onSort ? <SortableHeader key={field} field={field} label={label} sort={sort} onSort={onSort} /> : label,
@@ -24,7 +26,7 @@ export function PatientTable({ caption, patients, sort = null, onSort, busy, ope
   return (
     <DataTable className="patient-table" caption={caption} busy={busy} headers={headers} actions>
       {patients.map((patient) => (
-        <PatientRow key={String(patient.id)} patient={patient} openable={openable} {...events} />
+        <PatientRow key={String(patient.id)} patient={patient} etag={etag} openable={openable} {...events} />
       ))}
     </DataTable>
   );

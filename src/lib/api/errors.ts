@@ -37,6 +37,7 @@ export function messageForStatus(status: number): string {
   if (status === 403) return 'Your role does not allow this.';
   if (status === 404) return 'That patient was not found. It may have been deleted.';
   if (status === 409) return DUPLICATE_ID_MESSAGE;
+  if (status === 412) return 'This patient was changed by someone else. Reload it and try again.';
   if (status === 413) return 'The request was too large for the server.';
   if (status === 429) return 'Too many attempts. Please wait a moment and try again.';
   if (status === 503) return 'The patient database is unavailable right now. Please try again in a moment.';

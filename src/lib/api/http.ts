@@ -14,6 +14,12 @@ export interface HttpOptions {
   fetch?: FetchLike;
 }
 
+/** A single record's answer: its body and its version (the ETag header, for a later If-Match). */
+export interface Tagged {
+  body: unknown;
+  etag: string | null;
+}
+
 /** Turns a failed answer's status and body into the error the screen shows. */
 export type ErrorReader = (status: number, bodyText: string) => ApiError;
 
@@ -25,6 +31,8 @@ export interface RequestOptions {
    * "who am I" at start, sign out); any other 401 means the session is gone.
    */
   needsSession?: boolean;
+  /** The ETag of the version a change was made from: the server answers 412 if another came since. */
+  ifMatch?: string | null;
 }
 
 const UNREADABLE = 'The server sent an answer this page cannot read.';
@@ -52,9 +60,10 @@ export function createHttp(options: HttpOptions = {}, readError: ErrorReader = a
   const doFetch: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
 
   async function send(method: string, path: string, request: RequestOptions = {}): Promise<Response> {
-    const { body, signal, needsSession = true } = request;
+    const { body, signal, needsSession = true, ifMatch } = request;
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (ifMatch) headers['If-Match'] = ifMatch;
     let response: Response;
     try {
       response = await doFetch(`${baseUrl}${path}`, {
@@ -78,8 +87,7 @@ export function createHttp(options: HttpOptions = {}, readError: ErrorReader = a
     return response;
   }
 
-  async function json(method: string, path: string, request: RequestOptions = {}): Promise<unknown> {
-    const response = await send(method, path, request);
+  async function bodyOf(response: Response): Promise<unknown> {
     try {
       return (await response.json()) as unknown;
     } catch (error) {
@@ -88,9 +96,20 @@ export function createHttp(options: HttpOptions = {}, readError: ErrorReader = a
     }
   }
 
+  async function json(method: string, path: string, request: RequestOptions = {}): Promise<unknown> {
+    return bodyOf(await send(method, path, request));
+  }
+
+  /** The body and its ETag (null when the server sends none, as json-server). */
+  async function tagged(method: string, path: string, request: RequestOptions = {}): Promise<Tagged> {
+    const response = await send(method, path, request);
+    return { body: await bodyOf(response), etag: response.headers.get('ETag') };
+  }
+
   return {
     send,
     json,
+    tagged,
     /** The address of `path`, for a plain link (a download the browser saves itself). */
     url: (path: string) => `${baseUrl}${path}`,
   };

@@ -64,6 +64,21 @@ describe('request URLs', () => {
       ['DELETE', '/patients/7', undefined],
     ]);
   });
+
+  it("reads a record's ETag, and sends it back as If-Match with a change or a delete", async () => {
+    const sent = stubFetch(({ method }) => jsonResponse({ id: 7, ...input }, 200, { ETag: method === 'GET' ? '"3"' : '"4"' }));
+    const api = createPatientService({ baseUrl: '' });
+    expect(await api.get(7)).toEqual({ patient: { id: 7, ...input }, etag: '"3"' });
+    expect(await api.update(7, { age: 37 }, '"3"')).toMatchObject({ etag: '"4"' });
+    await api.remove(7, 'Moved away', '"4"');
+    await api.remove(7);
+    expect(sent.map(({ method, ifMatch }) => [method, ifMatch])).toEqual([
+      ['GET', undefined],
+      ['PATCH', '"3"'],
+      ['DELETE', '"4"'],
+      ['DELETE', undefined],
+    ]);
+  });
 });
 
 describe('reading answers', () => {

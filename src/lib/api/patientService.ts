@@ -4,7 +4,7 @@
  * cookie (see http.ts).
  */
 import { apiErrorFromBody } from './errors';
-import { createHttp, isRecord, unreadable, type HttpOptions } from './http';
+import { createHttp, isRecord, unreadable, type HttpOptions, type RequestOptions } from './http';
 import { pageParams, parsePageOf, textOrNull } from './read';
 import {
   PATIENT_FIELDS,
@@ -17,6 +17,7 @@ import {
   type PatientKey,
   type PatientPage,
   type PatientPatch,
+  type PatientVersion,
 } from './types';
 
 export type PatientServiceOptions = HttpOptions;
@@ -113,7 +114,12 @@ function patientPath(id: PatientKey): string {
 
 export function createPatientService(options: PatientServiceOptions = {}) {
   // Patient routes read 409 as "this patient ID is taken" and name the form's fields.
-  const { send, json } = createHttp(options, apiErrorFromBody);
+  const { send, json, tagged } = createHttp(options, apiErrorFromBody);
+
+  async function version(method: string, path: string, request: RequestOptions): Promise<PatientVersion> {
+    const { body, etag } = await tagged(method, path, request);
+    return { patient: parsePatient(body), etag };
+  }
 
   return {
     /** One page of patients, optionally sorted and searched (`q`, our API only). */
@@ -127,22 +133,27 @@ export function createPatientService(options: PatientServiceOptions = {}) {
       return parsePatients(await json('GET', `/patients?${params.toString()}`, { signal }));
     },
 
-    async get(id: PatientKey, signal?: AbortSignal): Promise<Patient> {
-      return parsePatient(await json('GET', patientPath(id), { signal }));
+    /** The current version, with the ETag a change made from it sends back. */
+    async get(id: PatientKey, signal?: AbortSignal): Promise<PatientVersion> {
+      return version('GET', patientPath(id), { signal });
     },
 
     async create(input: PatientInput): Promise<Patient> {
       return parsePatient(await json('POST', '/patients', { body: input }));
     },
 
-    async update(id: PatientKey, patch: PatientPatch): Promise<Patient> {
-      return parsePatient(await json('PATCH', patientPath(id), { body: patch }));
+    /** Only if the record is still at `etag` (else 412), when given: no silent overwrite. */
+    async update(id: PatientKey, patch: PatientPatch, etag: string | null = null): Promise<PatientVersion> {
+      return version('PATCH', patientPath(id), { body: patch, ifMatch: etag });
     },
 
-    /** On our API a soft delete, which an admin can undo; the reason (optional) is kept with it. */
-    async remove(id: PatientKey, reason = ''): Promise<void> {
+    /**
+     * On our API a soft delete, which an admin can undo; the reason (optional) is kept with it.
+     * With `etag`, only if the record is still at that version (else 412).
+     */
+    async remove(id: PatientKey, reason = '', etag: string | null = null): Promise<void> {
       const given = reason.trim();
-      await send('DELETE', patientPath(id), given ? { body: { reason: given } } : {});
+      await send('DELETE', patientPath(id), { body: given ? { reason: given } : undefined, ifMatch: etag });
     },
 
     /** Every version, newest first (clinicians and admins; our API only). */

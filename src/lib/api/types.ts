@@ -32,6 +32,13 @@ export interface PatientInput {
 /** Body of PATCH /patients/{id}: only the fields that change. */
 export type PatientPatch = Partial<PatientInput>;
 
+/** One version of a record, as GET or PATCH /patients/{id} answered it. */
+export interface PatientVersion {
+  patient: Patient;
+  /** Its ETag (`"3"`), sent back as If-Match with a change; null from a server without (json-server). */
+  etag: string | null;
+}
+
 export type PatientField = keyof Required<PatientInput>;
 
 export const PATIENT_FIELDS: readonly PatientField[] = [
