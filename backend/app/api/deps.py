@@ -4,6 +4,7 @@ from typing import Annotated
 from urllib.parse import urlsplit
 
 from fastapi import Depends, Header, Path, Request
+from pydantic import BeforeValidator
 
 from app import querying
 from app.api.whole_list import WholeList
@@ -17,6 +18,18 @@ from app.principal import OPEN_ACCESS, Principal, Role
 from app.services import auth_service
 
 MAX_ID = 2**31 - 1
+
+
+def _ascii_digits(value: object) -> object:
+    """Numbers in paths and query strings are the digits 0-9 only, as `querying` reads them:
+    Pydantic's int would also take ' 5', '+5', '5_000' and '5.0'."""
+    if isinstance(value, str) and not (value.isascii() and value.isdigit()):
+        raise ValueError("must be a whole number written with the digits 0-9")
+    return value
+
+
+# An id in a path or a query string (ints in JSON bodies are JSON numbers already).
+WholeNumber = Annotated[int, BeforeValidator(_ascii_digits)]
 SESSION_COOKIE = "registry_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 

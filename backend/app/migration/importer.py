@@ -24,6 +24,7 @@ from app.migration.report import Report
 from app.migration.source import Source
 from app.migration.writer import BatchResult, PatientWriter, encode
 from app.repositories import audit
+from app.schemas.text import has_unpaired_surrogate
 
 logger = logging.getLogger("app.migration")
 
@@ -65,8 +66,11 @@ class Outputs:
             "record": rejected.record,
             "reasons": [{"field": p.field, "message": p.message} for p in rejected.reasons],
         }
+        text = json.dumps(line, ensure_ascii=False, default=str)
+        if has_unpaired_surrogate(text):  # kept as the JSON escape it came as: UTF-8 cannot
+            text = json.dumps(line, default=str)
         with self.lock:
-            self.rejects.write(json.dumps(line, ensure_ascii=False, default=str) + "\n")
+            self.rejects.write(text + "\n")
 
     def mapped(self, valid: Valid, new_id: int, outcome: str, reason: str | None = None) -> None:
         """One line per valid record: legacy id -> the id of the row now holding its patientID."""

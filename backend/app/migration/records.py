@@ -7,6 +7,7 @@ from pydantic import ValidationError
 
 from app.errors import FieldProblem, field_problems
 from app.schemas.patient import PatientCreate
+from app.schemas.text import UNPAIRED_SURROGATE, has_unpaired_surrogate
 
 LEGACY_ID_MAX = 64  # the width of patients.legacy_id
 
@@ -65,6 +66,8 @@ def _legacy_id(value: Any) -> tuple[str | None, FieldProblem | None]:
     text = str(value)
     if "\x00" in text:  # PostgreSQL text cannot hold it; the API refuses it in fields too
         return None, FieldProblem("id", "must not contain NUL characters")
+    if has_unpaired_surrogate(text):
+        return None, FieldProblem("id", UNPAIRED_SURROGATE)
     if len(text) > LEGACY_ID_MAX:
         return None, FieldProblem("id", f"must be at most {LEGACY_ID_MAX} characters")
     return text, None

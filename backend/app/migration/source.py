@@ -4,12 +4,24 @@
 the `json5` package in one piece (such files are hand-written and small).
 """
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 import ijson
+
+# An unpaired surrogate written as a JSON escape (a high one not followed by a low one, or a
+# low one not preceded by a high one). ijson's fast C backend turns it into "?", which would
+# import a changed name; a file holding one is read with ijson's Python backend instead, which
+# keeps it, so the record is rejected naming its field (app/schemas/text.py).
+_LONE_SURROGATE = re.compile(
+    rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
+_SCAN_CHUNK = 1 << 20
+_ESCAPE_PAIR = 12  # bytes of a surrogate pair escape: a match may straddle two chunks
 
 COLLECTION = "patients"
 _ITEM = f"{COLLECTION}.item"
@@ -26,6 +38,7 @@ class SourceInfo:
 
     total: int = 0
     ignored: list[str] = field(default_factory=list)
+    lone_surrogates: bool = False
 
 
 class Source:
@@ -44,8 +57,9 @@ class Source:
             return
         if self.info.total == 0:
             return
+        backend = ijson.get_backend("python") if self.info.lone_surrogates else ijson
         with self._open() as stream:
-            yield from ijson.items(stream, _ITEM, use_float=True)
+            yield from backend.items(stream, _ITEM, use_float=True)
 
     def _open(self) -> IO[bytes]:
         try:
@@ -78,6 +92,8 @@ class Source:
                         raise SourceError('"patients" must be an array')
             except ijson.JSONError as error:
                 raise SourceError(f"{self.path} is not valid JSON: {error}") from None
+            stream.seek(0)
+            info.lone_surrogates = _holds_lone_surrogate(stream)
         return info
 
     def _inspect_json5(self) -> SourceInfo:
@@ -99,6 +115,16 @@ class Source:
         self._document = document
         ignored = [str(key) for key in document if key != COLLECTION]
         return SourceInfo(total=len(patients or []), ignored=ignored)
+
+
+def _holds_lone_surrogate(stream: IO[bytes]) -> bool:
+    tail = b""
+    while chunk := stream.read(_SCAN_CHUNK):
+        window = tail + chunk
+        if _LONE_SURROGATE.search(window):
+            return True
+        tail = window[-_ESCAPE_PAIR:]
+    return False
 
 
 def _require_object(event: str) -> None:

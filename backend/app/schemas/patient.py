@@ -14,6 +14,7 @@ from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
 from app.schemas.page import Page
+from app.schemas.text import UNPAIRED_SURROGATE, has_unpaired_surrogate
 
 Gender = Literal["Male", "Female", "Other"]
 
@@ -31,11 +32,14 @@ def _fail(kind: str, message: str) -> PydanticCustomError:
 
 
 def _storable(value: Any) -> str:
-    """Text PostgreSQL can store: a NUL character would fail the INSERT (a 500) instead."""
+    """Text PostgreSQL can store: a NUL character or an unpaired surrogate would fail the
+    INSERT (a 500) instead."""
     if not isinstance(value, str):
         raise _fail("type", "must be a text value")
     if "\x00" in value:
         raise _fail("nul", "must not contain NUL characters")
+    if has_unpaired_surrogate(value):
+        raise _fail("surrogate", UNPAIRED_SURROGATE)
     return value
 
 

@@ -379,7 +379,7 @@ def test_malformed_numbers_and_dates_are_refused_naming_the_parameter(
         ("_per_page", " 5"),
     ],
 )
-def test_numbers_are_ascii_digits_only(key: str, value: str) -> None:
+def test_finding_7_query_numbers_are_ascii_digits_only(key: str, value: str) -> None:
     extra = [("_page", "1")] if key == "_per_page" else []
     error = refused([*extra, (key, value)])
     assert [problem.field for problem in error.problems] == [key]

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 
-from app.api.deps import AdminActorDep, DatabaseDep
+from app.api.deps import MAX_ID, AdminActorDep, DatabaseDep, WholeNumber
 from app.errors import InvalidQuery
 from app.models.audit import ACTIONS
 from app.querying import page_of
@@ -32,7 +32,7 @@ def _moment(name: str, raw: str | None, end_of_day: bool) -> datetime | None:
 
 
 async def get_event_filter(
-    patient_id: Annotated[int | None, Query(alias="patientId", ge=1, le=2**31 - 1)] = None,
+    patient_id: Annotated[WholeNumber | None, Query(alias="patientId", ge=1, le=MAX_ID)] = None,
     username: Annotated[str | None, Query(max_length=64)] = None,
     action: Annotated[str | None, Query(description=f"One of {', '.join(ACTIONS)}")] = None,
     since: Annotated[str | None, Query(alias="from")] = None,

@@ -8,6 +8,7 @@ from app.api.deps import (
     DatabaseDep,
     MemberDep,
     SettingsDep,
+    WholeNumber,
     client_address,
     refuse_cross_site,
 )
@@ -114,6 +115,6 @@ async def list_tokens(member: MemberDep, database: DatabaseDep) -> list[TokenRec
     status_code=status.HTTP_204_NO_CONTENT,
     responses={404: {"model": ErrorBody, "description": "None of my tokens has this id"}},
 )
-async def revoke_token(member: MemberDep, token_id: int, database: DatabaseDep) -> None:
+async def revoke_token(member: MemberDep, token_id: WholeNumber, database: DatabaseDep) -> None:
     """Revoke one of my tokens; it stops working at once."""
     await auth_service.revoke_token(database, member, token_id)

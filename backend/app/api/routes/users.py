@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, status
 
-from app.api.deps import AdminActorDep, AdminDep, DatabaseDep
+from app.api.deps import AdminActorDep, AdminDep, DatabaseDep, WholeNumber
 from app.repositories.accounts import UserRecord
 from app.schemas.auth import UserCreate, UserPatch, UserRead
 from app.schemas.errors import ErrorBody
@@ -39,7 +39,7 @@ async def create_user(actor: AdminActorDep, body: UserCreate, database: Database
     },
 )
 async def update_user(
-    actor: AdminActorDep, user_id: int, body: UserPatch, database: DatabaseDep
+    actor: AdminActorDep, user_id: WholeNumber, body: UserPatch, database: DatabaseDep
 ) -> UserRecord:
     """Change role, disable or enable, or set a new temporary password (sessions end)."""
     return await user_service.update_user(
