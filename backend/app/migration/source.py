@@ -57,9 +57,8 @@ class Source:
             return
         if self.info.total == 0:
             return
-        backend = ijson.get_backend("python") if self.info.lone_surrogates else ijson
         with self._open() as stream:
-            yield from backend.items(stream, _ITEM, use_float=True)
+            yield from _backend(self.info).items(stream, _ITEM, use_float=True)
 
     def _open(self) -> IO[bytes]:
         try:
@@ -77,9 +76,11 @@ class Source:
             if not stream.read(4096).strip():
                 return info  # json-server treats an empty file as {}
             stream.seek(0)
+            info.lone_surrogates = _holds_lone_surrogate(stream)
+            stream.seek(0)
             first = True
             try:
-                for prefix, event, value in ijson.parse(stream):
+                for prefix, event, value in _backend(info).parse(stream):
                     if first:
                         _require_object(event)
                         first = False
@@ -92,8 +93,8 @@ class Source:
                         raise SourceError('"patients" must be an array')
             except ijson.JSONError as error:
                 raise SourceError(f"{self.path} is not valid JSON: {error}") from None
-            stream.seek(0)
-            info.lone_surrogates = _holds_lone_surrogate(stream)
+            except UnicodeDecodeError as error:
+                raise SourceError(f"{self.path} is not UTF-8 text: {error.reason}") from None
         return info
 
     def _inspect_json5(self) -> SourceInfo:
@@ -115,6 +116,11 @@ class Source:
         self._document = document
         ignored = [str(key) for key in document if key != COLLECTION]
         return SourceInfo(total=len(patients or []), ignored=ignored)
+
+
+def _backend(info: SourceInfo) -> Any:
+    """ijson's C backend, unless the file holds an unpaired surrogate (see _LONE_SURROGATE)."""
+    return ijson.get_backend("python") if info.lone_surrogates else ijson
 
 
 def _holds_lone_surrogate(stream: IO[bytes]) -> bool:

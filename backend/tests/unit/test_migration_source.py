@@ -102,3 +102,42 @@ def test_json5_files_are_accepted_like_json_server_does(tmp_path: Path) -> None:
 def test_bad_json5_is_refused(tmp_path: Path, content: str, message: str) -> None:
     with pytest.raises(SourceError, match=message):
         Source(write(tmp_path, content, "db.json5"))
+
+
+@pytest.mark.parametrize(
+    ("name", "lone"),
+    [
+        ("Ann \\ud83d\\ude00", False),  # a pair: an emoji, as json.dumps writes it
+        ("Ann \\uD83D\\uDE00", False),
+        ("Ann \\u00e9", False),
+        ("Ann \\ud800", True),
+        ("Ann \\ud800\\u0041", True),
+        ("Ann \\udc00", True),
+        ("Ann \\ude00\\ud83d", True),  # low before high: both unpaired
+    ],
+)
+def test_finding_2_unpaired_surrogates_are_kept_so_the_record_is_refused(
+    tmp_path: Path, name: str, lone: bool
+) -> None:
+    record = json.dumps(patient()).replace('"John Doe"', f'"{name}"')
+    source = Source(write(tmp_path, f'{{"patients": [{record}]}}'))
+    assert source.info.lone_surrogates is lone
+    [read] = list(source.records())
+    assert read["name"] == json.loads(f'"{name}"')  # exactly as written, never "?"
+
+
+def test_finding_2_an_unpaired_surrogate_across_two_read_chunks_is_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("app.migration.source._SCAN_CHUNK", 64)
+    record = json.dumps(patient())
+    padding = " " * (64 - len('{"patients": [') - 3)  # the escape starts 3 bytes before the edge
+    text = '{"patients": [' + padding + record.replace('"John Doe"', '"\\ud800"') + "]}"
+    assert Source(write(tmp_path, text)).info.lone_surrogates
+
+
+def test_a_file_that_is_not_utf8_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    path = tmp_path / "db.json"
+    path.write_bytes(b'{"patients": [{"name": "Ann \xed\xa0\x80"}]}')  # a surrogate's bytes
+    with pytest.raises(SourceError, match="is not UTF-8 text"):
+        Source(path)
