@@ -25,7 +25,8 @@ from sqlalchemy.exc import OperationalError
 from app import audit_chain, db_admin
 from app.config import Settings, get_settings
 from app.database import run_on_database
-from app.errors import RegistryError
+from app.errors import ConfigurationError, RegistryError
+from app.http_protocol import BoundedHttpToolsProtocol
 from app.logging_config import configure_logging
 from app.migration.first_start import import_sample_if_empty
 from app.principal import Role
@@ -51,7 +52,7 @@ def serve(args: argparse.Namespace) -> None:
     configure_logging(settings)
     if settings.open_access and not _loopback(args.host):
         sys.exit(f"Refusing to start: OPEN_ACCESS=true is for loopback only, not {args.host}")
-    url = db_admin.database_url(settings.database_url, settings.pg_data_dir)
+    url = _database(settings)
     # The app (in this process, or in workers that inherit the environment) reads the URL from
     # its settings, so only this process owns the embedded server.
     os.environ["DATABASE_URL"] = url
@@ -126,9 +127,17 @@ def _write_private(path: Path, text: str) -> None:
         file.write(text)
 
 
+def _database(settings: Settings) -> str:
+    """DATABASE_URL, or the embedded server's; one line and exit status 2 if it is unsafe."""
+    try:
+        return db_admin.database_url(settings.database_url, settings.pg_data_dir)
+    except ConfigurationError as error:
+        sys.exit(f"Refusing to start: {error}")
+
+
 def _operator_database(settings: Settings) -> str:
     """The database the service uses (joining the embedded server), at the code's schema."""
-    url = db_admin.database_url(settings.database_url, settings.pg_data_dir)
+    url = _database(settings)
     db_admin.upgrade_schema(url)
     return url
 
@@ -189,7 +198,8 @@ def run_uvicorn(factory: str, host: str, port: int, workers: int) -> None:
         port=port,
         workers=workers,
         loop="uvloop",
-        http="httptools",
+        http=BoundedHttpToolsProtocol,  # httptools, with a bound on request heads (431)
+        server_header=False,  # no `server: uvicorn`: naming the software helps an attacker
         access_log=False,
         log_config=None,  # uvicorn's loggers propagate to app.logging_config's handler
         timeout_graceful_shutdown=10,

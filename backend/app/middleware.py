@@ -8,6 +8,7 @@ import logging
 import time
 
 from starlette.exceptions import HTTPException
+from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.error_handlers import error_response, unforeseen
@@ -18,6 +19,11 @@ access = logging.getLogger("app.access")
 errors = logging.getLogger("app.errors")
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+# A refused body (413/415) is read and thrown away up to this many bytes before the answer, so
+# a client that sends the whole body before reading (urllib, browsers' fetch) reads the answer:
+# closing with unread bytes makes the kernel reset the connection. Beyond it (declared or
+# streamed) the connection is closed without reading on; that client then sees a reset.
+DRAIN_MAX_BYTES = 10 * 1024 * 1024
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -27,11 +33,28 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+def _route(scope: Scope) -> dict[str, str]:
+    """What the access log may say about the path: the matched route's template and its
+    numeric path parameters; the front end's files as one name; anything else as unmatched."""
+    route = scope.get("route")
+    if isinstance(route, Mount):
+        return {"path": "(front end)"}
+    if route is None:
+        return {"path": "(no route)"}
+    numeric = {
+        name: value
+        for name, value in scope.get("path_params", {}).items()
+        if isinstance(value, str) and value.isascii() and value.isdigit()
+    }
+    return {"path": route.path, **numeric}
+
+
 class RequestLogMiddleware:
     """One log line per request (method, path, status, duration, request id), the id echoed in
     `X-Request-ID`, and the 500 (`error_handlers.unforeseen`) for anything unhandled.
 
-    The path is logged without its query string: `?name=...` would put patient names in logs.
+    The path is logged as its route's template (`/patients/{id}`) with the numeric ids: a raw
+    path or query string can carry a name (`/patients/John%20Doe`, `?name=...`).
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -70,7 +93,7 @@ class RequestLogMiddleware:
                 "request",
                 extra={
                     "method": scope["method"],
-                    "path": scope["path"],
+                    **_route(scope),
                     "status": status,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                 },
@@ -88,9 +111,17 @@ def _is_json(content_type: str | None) -> bool:
     )
 
 
+def _drainable(scope: Scope, size: int | None) -> bool:
+    """Whether a refused body is read before the answer: not when the client waits for
+    `100 Continue` (it has sent nothing), nor when it is declared over DRAIN_MAX_BYTES."""
+    waiting = (_header(scope, b"expect") or "").lower() == "100-continue"
+    return not waiting and (size is None or size <= DRAIN_MAX_BYTES)
+
+
 class BodyGuardMiddleware:
     """415 for a body not declared as JSON; 413 for a body over `max_bytes`, whether announced
-    by Content-Length or only noticed while streaming (chunked uploads)."""
+    by Content-Length or only noticed while streaming (chunked uploads). Both close the
+    connection, after reading the rest of the body up to DRAIN_MAX_BYTES."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -104,22 +135,26 @@ class BodyGuardMiddleware:
         length = _header(scope, b"content-length")
         chunked = _header(scope, b"transfer-encoding") is not None
         has_body = chunked or (length is not None and length.strip() not in ("", "0"))
-        if has_body and not _is_json(_header(scope, b"content-type")):
-            await self._reject(UnsupportedMediaType(), scope, receive, send)
-            return
         declared = length.strip() if length is not None else ""
-        if declared.isascii() and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._reject(PayloadTooLarge(), scope, receive, send)
+        size = int(declared) if declared.isascii() and declared.isdigit() else None
+        if has_body and not _is_json(_header(scope, b"content-type")):
+            drain = _drainable(scope, size)
+            await self._reject(UnsupportedMediaType(), scope, receive, send, drain, 0)
+            return
+        if size is not None and size > self.max_bytes:
+            await self._reject(PayloadTooLarge(), scope, receive, send, _drainable(scope, size), 0)
             return
 
         received = 0
+        more_body = True
         too_large = False
 
         async def counted() -> Message:
-            nonlocal received, too_large
+            nonlocal received, more_body, too_large
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
+                more_body = message.get("more_body", False)
                 if received > self.max_bytes:
                     too_large = True
                     # FastAPI re-raises HTTPException from body reading; the handler renders it.
@@ -130,6 +165,8 @@ class BodyGuardMiddleware:
 
         async def watched(message: Message) -> None:
             nonlocal started
+            if too_large and not started:
+                return  # the handler's 413: answered below instead, after the drain
             started = started or message["type"] == "http.response.start"
             await send(message)
 
@@ -138,10 +175,27 @@ class BodyGuardMiddleware:
         except HTTPException:
             if not (too_large and not started):
                 raise
-            await self._reject(PayloadTooLarge(), scope, receive, send)
+        if too_large and not started:
+            drain = more_body and received <= DRAIN_MAX_BYTES
+            await self._reject(PayloadTooLarge(), scope, receive, send, drain, received)
 
     @staticmethod
-    async def _reject(error: RegistryError, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _reject(
+        error: RegistryError,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        drain: bool,
+        received: int,
+    ) -> None:
+        """Answer `error` and close; first read what is left of the body (`received` bytes of
+        it read already) when `drain`, up to DRAIN_MAX_BYTES in all."""
+        while drain and received <= DRAIN_MAX_BYTES:
+            message = await receive()
+            if message["type"] != "http.request":
+                break  # the client left
+            received += len(message.get("body", b""))
+            drain = message.get("more_body", False)
         await error_response(error, {"Connection": "close"})(scope, receive, send)
 
 

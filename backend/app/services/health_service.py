@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from app.config import VERSION
@@ -25,14 +26,17 @@ async def database_reachable(database: Database, timeout_s: float) -> bool:
         return False
 
 
-async def check(database: Database, timeout_s: float) -> HealthReport:
-    """Status, reachability, time and version, as /health answers them."""
+async def check(
+    database: Database, timeout_s: float, admin_asks: Callable[[], Awaitable[bool]]
+) -> HealthReport:
+    """Status, reachability and time, as /health answers them; the version only when the
+    database answers and `admin_asks()` says an admin asks (it may need the database)."""
     reachable = await database_reachable(database, timeout_s)
     return HealthReport(
         status="ok" if reachable else "unavailable",
         database="reachable" if reachable else "unreachable",
         timestamp=datetime.now(UTC),
-        version=VERSION,
+        version=VERSION if reachable and await admin_asks() else None,
     )
 
 

@@ -1,8 +1,11 @@
 """`/health`: for load balancers and people; 200 when the database answers, else 503."""
 
 from fastapi import APIRouter, Request, Response
+from psycopg import OperationalError
+from psycopg_pool import PoolTimeout
 
-from app.api.deps import DatabaseDep
+from app.api.deps import DatabaseDep, get_admin, get_staff
+from app.errors import RegistryError
 from app.schemas.health import HealthReport
 from app.services import health_service
 
@@ -15,10 +18,25 @@ router = APIRouter(tags=["health"])
     responses={503: {"model": HealthReport, "description": "Database unreachable"}},
 )
 async def health(request: Request, database: DatabaseDep) -> Response:
-    """A real `SELECT 1` with a short timeout; never cached."""
-    report = await health_service.check(database, request.app.state.settings.health_timeout_s)
+    """A real `SELECT 1` with a short timeout; never cached. Open to anyone (load balancers
+    send no credentials), and the same 200 or 503 whoever asks.
+
+    `version` is there only for a signed-in admin, and omitted (not null) for anyone else: the
+    release number would tell an attacker which known flaws to try. A missing or invalid
+    credential is not refused here; it only leaves the version out.
+    """
+
+    async def admin_asks() -> bool:
+        try:
+            await get_admin(await get_staff(request))
+        except (RegistryError, OperationalError, PoolTimeout):
+            return False  # not signed in, not an admin, or the database failed meanwhile
+        return True
+
+    timeout_s = request.app.state.settings.health_timeout_s
+    report = await health_service.check(database, timeout_s, admin_asks)
     return Response(
-        report.model_dump_json(),
+        report.model_dump_json(exclude_none=True),
         200 if report.status == "ok" else 503,
         {"Cache-Control": "no-store"},
         media_type="application/json",
