@@ -8,7 +8,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app import __version__
-from app.db_admin import libpq_url
+from app.db_admin import DATA_FOLDER, libpq_url
 
 BACKEND_DIR = Path(__file__).resolve().parent.parent
 REPO_DIR = BACKEND_DIR.parent
@@ -36,7 +36,7 @@ class Settings(BaseSettings):
     db_connect_timeout: int = Field(default=2, ge=1)
     db_statement_timeout_ms: int = Field(default=5000, ge=0)
 
-    pg_data_dir: Path = BACKEND_DIR / ".data" / "pg"
+    pg_data_dir: Path = DATA_FOLDER / "pg"
     frontend_dist: Path = REPO_DIR / "dist"
     sample_data: Path = REPO_DIR / "db.json"
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
@@ -54,7 +54,7 @@ class Settings(BaseSettings):
     sign_in_max_failures: int = Field(default=5, ge=1)
     sign_in_max_failures_per_client: int = Field(default=30, ge=1)
     # Where the first start (development) writes the generated admin password, mode 0600.
-    initial_admin_file: Path = BACKEND_DIR / ".data" / "initial-admin-password"
+    initial_admin_file: Path = DATA_FOLDER / "initial-admin-password"
     # Host names the service answers to (DNS rebinding defence); `*.example.org` allowed.
     allowed_hosts: Annotated[list[str], NoDecode] = ["localhost", "127.0.0.1"]
     # Sign-in off for patient routes, for a json-server-era client on this machine only:

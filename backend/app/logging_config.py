@@ -18,8 +18,23 @@ from app.config import Settings
 # The request being served by the current task; "-" outside a request.
 request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
 
-# A caller's X-Request-ID is reused only when it cannot smuggle anything into a log line.
-_SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:\-]{1,64}")
+# A caller's X-Request-ID is reused only when it looks like a generated id (a UUID, a trace
+# id): hex digits and hyphens, 16 to 64 of them. Free text such as `P001-John` would put a
+# patientID or a name in the log and the audit trail, so it is replaced.
+_SANE_REQUEST_ID = re.compile(r"[0-9A-Fa-f-]{16,64}")
+
+# Control characters (C0, DEL, C1) and Unicode line breaks, as escapes: a value with a newline
+# or a terminal escape sequence in it cannot forge a log line or repaint a terminal.
+_ESCAPES = {
+    code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    for code in (*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029)
+}
+
+
+def escaped(text: str) -> str:
+    """`text` with every control character written as an escape."""
+    return text.translate(_ESCAPES)
+
 
 # Attributes every LogRecord has; anything else was passed with `extra=` and is worth printing.
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {
@@ -57,7 +72,11 @@ def install_request_id_factory() -> None:
 
 
 def _extras(record: logging.LogRecord) -> dict[str, Any]:
-    return {key: value for key, value in vars(record).items() if key not in _STANDARD}
+    return {
+        key: escaped(value) if isinstance(value, str) else value
+        for key, value in vars(record).items()
+        if key not in _STANDARD
+    }
 
 
 class JsonFormatter(logging.Formatter):
@@ -70,7 +89,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "request_id": getattr(record, "request_id", "-"),
-            "message": record.getMessage(),
+            "message": escaped(record.getMessage()),
             **_extras(record),
         }
         if record.exc_info and record.exc_info[0] is not None:
@@ -91,7 +110,7 @@ class ReadableFormatter(logging.Formatter):
         exc_info, exc_text = record.exc_info, record.exc_text
         record.exc_info, record.exc_text = None, None  # never a traceback with values in it
         try:
-            line = super().format(record)
+            line = escaped(super().format(record))
         finally:
             record.exc_info, record.exc_text = exc_info, exc_text
         extras = {**_extras(record)}

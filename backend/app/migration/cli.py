@@ -10,6 +10,7 @@ import sqlalchemy.exc
 
 from app import db_admin
 from app.config import REPO_DIR, get_settings
+from app.errors import ConfigurationError
 from app.migration.importer import DEFAULT_BATCH_SIZE, ImportOptions, run_import
 from app.migration.report import EXIT_DATABASE, EXIT_UNREADABLE
 from app.migration.source import SourceError
@@ -93,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.dry_run or args.verify:
             try:
                 conninfo = database_url(args.database_url)
-            except ValueError as error:  # not a PostgreSQL URL
+            except (ValueError, ConfigurationError) as error:  # not a URL; an unsafe data folder
                 logger.error("%s", error)
                 return EXIT_UNREADABLE
             if not args.dry_run:  # --dry-run --verify only reads

@@ -101,6 +101,17 @@ LOCK = sql.SQL("{} FOR UPDATE").format(GET_SQL).as_bytes()
 EXISTS = b"SELECT EXISTS (SELECT FROM patients WHERE id = %(id)s AND deleted_at IS NULL)"
 # Who holds a patientID (ignoring case), and whether that patient is deleted.
 HOLDER = b"SELECT deleted_at IS NOT NULL FROM patients WHERE lower(patient_id) = lower(%(id)s)"
+# Another patient holds the patientID (ignoring case), deleted ones included.
+HELD_BY_ANOTHER = sql.SQL(
+    "SELECT FROM patients other WHERE lower(other.patient_id) = lower(%(patient_id)s)"
+    " AND other.id <> %(id)s"
+)
+# Why an UPDATE changed nothing: the row is there at the expected version, the patientID is not.
+ONLY_PATIENT_ID_HELD = (
+    sql.SQL("SELECT 1 FROM patients WHERE id = %(id)s AND {} AND {} AND EXISTS ({})")
+    .format(LIVE, VERSIONS_MATCH, HELD_BY_ANOTHER)
+    .as_bytes()
+)
 INSERT = _changing(
     sql.SQL(
         "INSERT INTO patients ({}) VALUES ({}) ON CONFLICT (lower(patient_id)) DO NOTHING"
@@ -110,13 +121,14 @@ INSERT = _changing(
 UPDATE = _changing(
     sql.SQL(
         "UPDATE patients SET {}, updated_at = now(), version = version + 1"
-        " WHERE id = %(id)s AND {} AND {}"
+        " WHERE id = %(id)s AND {} AND {} AND NOT EXISTS ({})"
     ).format(
         sql.SQL(", ").join(
             sql.SQL("{} = {}").format(sql.Identifier(c), sql.Placeholder(c)) for c in WRITTEN
         ),
         LIVE,
         VERSIONS_MATCH,
+        HELD_BY_ANOTHER,
     ),
     "update",
 )
@@ -225,14 +237,25 @@ async def update(
 ) -> PatientRecord | None:
     """Replace the fields and bump the version, keeping the new version and an event; None if
     no live row has this id (at one of `versions`, when given). `PatientIDTaken` if the new
-    patientID is another patient's."""
+    patientID is another patient's.
+
+    A taken patientID is found by the statement itself (NOT EXISTS) rather than by a caught
+    unique violation, which PostgreSQL would log with the patientID; the violation remains the
+    guard against a concurrent update taking it in between.
+    """
     params = {**values, **event, "id": patient_id, "versions": versions}
     try:
-        return await _one(connection, UPDATE, params)
+        updated = await _one(connection, UPDATE, params)
     except errors.UniqueViolation as error:
         if error.diag.constraint_name == UNIQUE_PATIENT_ID:
             raise PatientIDTaken(values["patient_id"]) from None
         raise
+    if (
+        updated is None
+        and await (await connection.execute(ONLY_PATIENT_ID_HELD, params)).fetchone()
+    ):
+        raise PatientIDTaken(values["patient_id"])
+    return updated
 
 
 async def delete(

@@ -12,6 +12,8 @@ from tests.conftest import patient
 from tests.integration.test_transactions import commit_fails_for_boom  # noqa: F401
 
 SECRETS = ("Zebulon", "Quixotry", "Boom", "Xylophonitis", "Hypertension")
+UUID = "0b8e4c52-3f4a-4d1e-9a59-2f3c6d7e8a90"
+RID = "a1b2c3d4e5f60718"
 
 
 def server_side(records: list[logging.LogRecord]) -> list[logging.LogRecord]:
@@ -35,20 +37,30 @@ async def test_one_line_per_request_with_the_callers_request_id(
     client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
-    response = await client.get("/patients?name=Zebulon", headers={"X-Request-ID": "req-42.a_b"})
-    assert response.headers["x-request-id"] == "req-42.a_b"
+    response = await client.get("/patients?name=Zebulon", headers={"X-Request-ID": UUID})
+    assert response.headers["x-request-id"] == UUID
     [line] = access_lines(caplog)
     assert (line.method, line.path, line.status) == ("GET", "/patients", 200)  # type: ignore[attr-defined]
-    assert line.request_id == "req-42.a_b"  # type: ignore[attr-defined]
+    assert line.request_id == UUID  # type: ignore[attr-defined]
     assert isinstance(line.duration_ms, float) and line.duration_ms >= 0  # type: ignore[attr-defined]
     assert all("Zebulon" not in text for text in rendered(caplog.records))
 
 
 @pytest.mark.parametrize(
     "header",
-    ["x" * 65, "has space", "new\nline", 'quote"d', "semi;colon", "caf\u00e9".encode()],
+    [
+        "P001-John",  # free text can carry a patientID or a name
+        "a1b2c3d4e5f6071",  # 15: too short
+        "a" * 65,
+        "a1b2c3d4e5f60718.x",
+        "has space",
+        "new\nline",
+        'quote"d',
+        "semi;colon",
+        "caf\u00e9".encode(),
+    ],
 )
-async def test_an_unsafe_request_id_is_replaced(
+async def test_finding_3_a_request_id_that_is_not_a_plain_id_is_replaced(
     client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture, header: str | bytes
 ) -> None:
     caplog.set_level(logging.INFO)
@@ -92,17 +104,57 @@ async def test_no_patient_data_in_any_log_line(
     ]
     statuses = []
     for method, url, json in requests:
-        response = await client.request(method, url, json=json, headers={"X-Request-ID": "rid-7"})
+        response = await client.request(method, url, json=json, headers={"X-Request-ID": RID})
         statuses.append(response.status_code)
     assert statuses == [201, 409, 400, 200, 200, 500]
     lines = rendered(caplog.records)
     assert lines, "nothing was logged"
     for secret in SECRETS:
         assert not [line for line in lines if secret in line], secret
-    assert all(r.request_id == "rid-7" for r in server_side(caplog.records))  # type: ignore[attr-defined]
+    assert all(r.request_id == RID for r in server_side(caplog.records))  # type: ignore[attr-defined]
     [error] = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert "RaiseException" in error.getMessage()  # the exception's type, not its text
     assert len(access_lines(caplog)) == len(requests)
+
+
+async def test_finding_4_the_access_log_names_the_route_not_the_path(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    await client.get("/patients/17")
+    await client.get("/patients/Zebulon%20Quixotry")
+    await client.get("/Zebulon/Quixotry")
+    await client.get("/patients/17/history")
+    logged = [(r.path, getattr(r, "id", None)) for r in access_lines(caplog)]  # type: ignore[attr-defined]
+    assert logged == [
+        ("/patients/{id}", "17"),
+        ("/patients/{id}", None),
+        ("(no route)", None),
+        ("/patients/{id}/history", "17"),
+    ]
+    assert all("Zebulon" not in text for text in rendered(caplog.records))
+
+
+@pytest.mark.parametrize("formatter", [JsonFormatter(), ReadableFormatter()], ids=["json", "text"])
+def test_finding_3_control_characters_cannot_forge_a_log_line(formatter: logging.Formatter) -> None:
+    forged = "/x\n2026-12-02 10:00:00,000 INFO app.access [-] request\x1b[2J\x9b1m\u2028"
+    record = logging.getLogger("app.access").makeRecord(
+        "app.access", logging.INFO, __file__, 1, "seen %s", (forged,), None, extra={"path": forged}
+    )
+    line = formatter.format(record)
+    assert len(line.splitlines()) == 1
+    assert not any(ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0 for char in line)
+    assert "\u2028" not in line
+    assert "\\x1b[2J" in line.replace("\\u001b", "\\x1b")  # shown, not obeyed
+
+
+async def test_finding_3_a_forged_path_is_never_logged(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    await client.get("/%0A2026-12-02%2010:00:00,000%20INFO%20app.access%20forged%1B[2J")
+    lines = rendered(caplog.records)
+    assert lines and all("forged" not in line and "\n" not in line for line in lines)
 
 
 def test_production_lines_are_json_and_never_carry_a_traceback() -> None:
