@@ -2,23 +2,32 @@
 # make run   API + front end on http://localhost:8000 (embedded PostgreSQL, sample data imported)
 # make test  every test suite: lint, backend (unit, integration, contract, performance), front end, e2e
 # make bench json-server and this API side by side with wrk, ~15 min: docs/benchmarks.md + charts
+# make lock  rewrite the hash-pinned Python locks from backend/pyproject.toml (README, Dependencies)
+# make audit-deps  known vulnerabilities of the locked packages (needs the advisory databases online)
 
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := backend/.venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Hash-pinned locks of backend/pyproject.toml for Python 3.11 on Linux x86_64, written by `make lock`:
+# LOCK is what Render installs (render.yaml), DEV_LOCK (LOCK + the dev extra) what make and CI install.
+LOCK := backend/requirements.txt
+DEV_LOCK := backend/requirements-dev.txt
 FRONTEND_SOURCES := $(shell find src -type f 2>/dev/null) index.html vite.config.ts package.json
 
-.PHONY: run test test-backend test-frontend test-e2e lint bench clean
+.PHONY: run test test-backend test-frontend test-e2e lint bench lock audit-deps clean
 
 run: $(STAMP) dist/index.html
 	cd backend && ../$(PY) -m app serve --host 127.0.0.1 --port 8000
 
-$(STAMP): backend/pyproject.toml
+# Every package comes from the lock, checked against its hashes, pip and setuptools included; the
+# project itself is then installed alone, built by the locked setuptools (no build isolation, which
+# would fetch whatever setuptools is newest). A changed lock or pyproject.toml reinstalls.
+$(STAMP): $(DEV_LOCK) backend/pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e 'backend[dev]'
+	$(PY) -m pip install --quiet --require-hashes -r $(DEV_LOCK)
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e backend
 	touch $@
 
 node_modules/.package-lock.json: package.json package-lock.json
@@ -49,6 +58,29 @@ lint: $(STAMP) node_modules/.package-lock.json
 
 bench: $(STAMP) node_modules/.package-lock.json
 	cd backend && .venv/bin/python -m benchmarks.run
+
+# Rewrites both locks, keeping every pinned version that still satisfies pyproject.toml (so after a
+# new dependency only the new packages are added). Newer versions: `make lock LOCK_ARGS=--upgrade`
+# (all) or `make lock LOCK_ARGS="--upgrade-package fastapi"` (one). Needs PyPI. Besides pyproject's
+# dependencies, pip and the [build-system] requires (setuptools) are locked; the runtime lock is
+# constrained to the dev lock, so both pin the same versions.
+LOCK_COMPILE := $(VENV)/bin/uv pip compile --quiet --generate-hashes --python-version 3.11 \
+	--python-platform x86_64-unknown-linux-gnu --custom-compile-command "make lock"
+LOCK_TOOLS := { echo pip; $(PY) -c 'import tomllib; \
+	print(*tomllib.load(open("backend/pyproject.toml", "rb"))["build-system"]["requires"], sep="\n")'; }
+lock: $(STAMP)
+	$(LOCK_TOOLS) | $(LOCK_COMPILE) backend/pyproject.toml - --extra dev -o $(DEV_LOCK) $(LOCK_ARGS)
+	$(LOCK_TOOLS) | $(LOCK_COMPILE) backend/pyproject.toml - --constraint $(DEV_LOCK) -o $(LOCK)
+
+# Known vulnerabilities in the locked versions: pip-audit (PyPI's vulnerability data, for the dev
+# lock, which holds the runtime lock; --strict, else a package it could not look up passes
+# silently) and npm audit (the npm registry's advisory endpoint). Needs network access to both,
+# which the build machine lacked: not part of `lint` (README, Dependencies).
+audit-deps: $(STAMP)
+	status=0; \
+	$(VENV)/bin/pip-audit --strict --disable-pip --require-hashes -r $(DEV_LOCK) || status=1; \
+	npm audit || status=1; \
+	exit $$status
 
 clean:
 	rm -rf $(VENV) node_modules dist backend/.data

@@ -2,23 +2,30 @@
 render.yaml, on a clean copy of the repository and a fresh PostgreSQL database."""
 
 import os
+import re
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
+import tomllib
 from pathlib import Path
 from typing import Any
 
 import httpx
 import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 from sqlalchemy import URL
 
 from app.config import REPO_DIR
 from tests.db import fresh_database
 
 BLUEPRINT = REPO_DIR / "render.yaml"
+PYPROJECT = REPO_DIR / "backend" / "pyproject.toml"
+LOCK = REPO_DIR / "backend" / "requirements.txt"  # what the build installs
+DEV_LOCK = REPO_DIR / "backend" / "requirements-dev.txt"  # what make and CI install and test
 ADMIN_PASSWORD = "Deploy-Test-Passphrase-31"
 
 
@@ -49,6 +56,20 @@ def copy_repository(target: Path) -> Path:
     return target
 
 
+def locked(lock: Path) -> dict[str, str]:
+    """Name -> pinned version of each entry of a `make lock` file, which must carry hashes."""
+    entries = re.split(r"\n(?=\S)", lock.read_text())
+    pins: dict[str, str] = {}
+    for entry in entries:
+        if entry.startswith("#") or not entry.strip():
+            continue
+        pinned = re.match(r"([A-Za-z0-9._-]+)==(\S+)", entry)
+        assert pinned, f"{lock.name}: not pinned with ==: {entry.splitlines()[0]}"
+        assert "--hash=sha256:" in entry, f"{lock.name}: no hash for {pinned[1]}"
+        pins[canonicalize_name(pinned[1])] = pinned[2]
+    return pins
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -77,6 +98,28 @@ def test_blueprint_wires_database_health_check_and_production() -> None:
     }
     assert env["ENVIRONMENT"]["value"] == "production"
     assert "alembic upgrade head" in service["startCommand"]
+
+
+def test_blueprint_installs_the_hash_pinned_lock_only() -> None:
+    service, _ = load_service()
+    build = service["buildCommand"]
+    assert "pip install --require-hashes -r backend/requirements.txt &&" in build
+    assert "pip install --no-deps --no-build-isolation -e ./backend &&" in build
+    assert "--upgrade" not in build
+
+
+def test_runtime_lock_covers_pyproject_and_matches_the_dev_lock() -> None:
+    """A dependency added to pyproject.toml without `make lock` would be missing on Render (the app
+    is installed with --no-deps); and Render gets the versions the dev lock's tests ran with."""
+    pyproject = tomllib.loads(PYPROJECT.read_text())
+    runtime, dev = locked(LOCK), locked(DEV_LOCK)
+    declared = [*pyproject["project"]["dependencies"], *pyproject["build-system"]["requires"]]
+    for requirement in map(Requirement, declared):
+        name = canonicalize_name(requirement.name)
+        assert name in runtime, f"{name} is not in {LOCK.name}: run make lock"
+        version = runtime[name]
+        assert requirement.specifier.contains(version, prereleases=True), (name, version)
+    assert {name: dev.get(name) for name in runtime} == runtime
 
 
 def test_blueprint_build_and_start_commands_serve_health(tmp_path: Path, database_url: URL) -> None:
