@@ -100,7 +100,7 @@ def test_blueprint_wires_database_health_check_and_production() -> None:
     assert "alembic upgrade head" in service["startCommand"]
 
 
-def test_blueprint_installs_the_hash_pinned_lock_only() -> None:
+def test_finding_8_the_blueprint_installs_the_hash_pinned_lock_only() -> None:
     service, _ = load_service()
     build = service["buildCommand"]
     assert "pip install --require-hashes -r backend/requirements.txt &&" in build
@@ -108,7 +108,19 @@ def test_blueprint_installs_the_hash_pinned_lock_only() -> None:
     assert "--upgrade" not in build
 
 
-def test_runtime_lock_covers_pyproject_and_matches_the_dev_lock() -> None:
+def test_finding_8_make_and_ci_install_the_hash_pinned_dev_lock_only() -> None:
+    """CI runs `make test`, whose venv comes from the Makefile's one install rule."""
+    makefile = (REPO_DIR / "Makefile").read_text()
+    rule = makefile.split("$(STAMP): ", 1)[1].split("\n\n", 1)[0]
+    installs = [line.strip() for line in rule.splitlines() if "pip install" in line]
+    assert installs == [
+        "$(PY) -m pip install --quiet --require-hashes -r $(DEV_LOCK)",
+        "$(PY) -m pip install --quiet --no-deps --no-build-isolation -e backend",
+    ]
+    assert "DEV_LOCK := backend/requirements-dev.txt" in makefile
+
+
+def test_finding_8_the_runtime_lock_covers_pyproject_and_matches_the_dev_lock() -> None:
     """A dependency added to pyproject.toml without `make lock` would be missing on Render (the app
     is installed with --no-deps); and Render gets the versions the dev lock's tests ran with."""
     pyproject = tomllib.loads(PYPROJECT.read_text())
