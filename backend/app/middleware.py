@@ -8,7 +8,7 @@ import logging
 import time
 
 from starlette.exceptions import HTTPException
-from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.error_handlers import error_response, unforeseen
@@ -37,7 +37,7 @@ def _route(scope: Scope) -> dict[str, str]:
     """What the access log may say about the path: the matched route's template and its
     numeric path parameters; the front end's files as one name; anything else as unmatched."""
     route = scope.get("route")
-    if isinstance(route, Mount):
+    if isinstance(scope.get("endpoint"), StaticFiles):  # the mount (FastAPI names no route)
         return {"path": "(front end)"}
     if route is None:
         return {"path": "(no route)"}

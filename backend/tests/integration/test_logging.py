@@ -2,13 +2,15 @@
 errors with the request id and exception type; never a patient's name, condition or body."""
 
 import logging
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from app.config import Settings
 from app.logging_config import JsonFormatter, ReadableFormatter
-from tests.conftest import patient
+from tests.conftest import app_with, asgi_client, patient
 from tests.integration.test_transactions import commit_fails_for_boom  # noqa: F401
 
 SECRETS = ("Zebulon", "Quixotry", "Boom", "Xylophonitis", "Hypertension")
@@ -132,6 +134,18 @@ async def test_finding_4_the_access_log_names_the_route_not_the_path(
         ("(no route)", None),
         ("/patients/{id}/history", "17"),
     ]
+    assert all("Zebulon" not in text for text in rendered(caplog.records))
+
+
+async def test_finding_4_the_front_ends_files_are_logged_as_one_name(
+    settings: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (tmp_path / "index.html").write_text("<!doctype html><title>registry</title>")
+    caplog.set_level(logging.INFO)
+    async with app_with(settings, frontend_dist=tmp_path) as served, asgi_client(served) as http:
+        assert (await http.get("/")).status_code == 200
+        assert (await http.get("/Zebulon%20Quixotry.js")).status_code == 404
+    assert [r.path for r in access_lines(caplog)] == ["(front end)"] * 2  # type: ignore[attr-defined]
     assert all("Zebulon" not in text for text in rendered(caplog.records))
 
 
