@@ -128,7 +128,7 @@ def _write_private(path: Path, text: str) -> None:
 
 
 def _database(settings: Settings) -> str:
-    """DATABASE_URL, or the embedded server's; one line and exit status 2 if it is unsafe."""
+    """DATABASE_URL, or the embedded server's; one line (exit status 1) if it is unsafe."""
     try:
         return db_admin.database_url(settings.database_url, settings.pg_data_dir)
     except ConfigurationError as error:
