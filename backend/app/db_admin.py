@@ -127,9 +127,8 @@ def start_embedded(data_dir: Path) -> str:
             stop_embedded()
             raise
         _keep_parent_private(data_dir, server.system_user)
-    url = libpq_url(server.get_uri("postgres"))
-    _quiet_server_log(url)
-    return url
+        _quiet_server_log(libpq_url(server.get_uri("postgres")))
+    return libpq_url(server.get_uri("postgres"))
 
 
 def ensure_private(data_dir: Path) -> None:

@@ -3,7 +3,7 @@
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from fastapi import Depends, Header, Path, Request
+from fastapi import Depends, Header, Path, Query, Request
 from pydantic import BeforeValidator
 
 from app import querying
@@ -163,6 +163,14 @@ async def get_patient_id(
     return int(id)
 
 
+async def get_page(
+    page: Annotated[str | None, Query(alias="_page")] = None,
+    per_page: Annotated[str | None, Query(alias="_per_page")] = None,
+) -> tuple[int, int]:
+    """`_page` and `_per_page` of the admin's paged views: the page wanted and its size."""
+    return querying.page_of(page, per_page)
+
+
 async def get_actor(request: Request, staff: StaffDep) -> Actor:
     """The staff member behind this request as audit events name them."""
     settings: Settings = request.app.state.settings
@@ -204,6 +212,7 @@ DeleterDep = Annotated[Principal, Depends(get_deleter)]
 HistoryReaderDep = Annotated[Principal, Depends(get_history_reader)]
 ListQueryDep = Annotated[querying.ListQuery, Depends(get_list_query)]
 PatientIdDep = Annotated[int, Depends(get_patient_id)]
+PageDep = Annotated[tuple[int, int], Depends(get_page)]
 IfMatchDep = Annotated[Expected | None, Depends(get_if_match)]
 ActorDep = Annotated[Actor, Depends(get_actor)]
 AdminActorDep = Annotated[Actor, Depends(get_admin_actor)]

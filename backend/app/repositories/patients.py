@@ -16,6 +16,7 @@ from psycopg.rows import args_row
 from app.database import Connection
 from app.querying import ListQuery
 from app.repositories import audit
+from app.schemas.page import shown_page
 from app.schemas.patient import BROUGHT, FIELDS
 
 UNIQUE_PATIENT_ID = "uq_patients_patient_id_lower"
@@ -314,18 +315,16 @@ class DeletedRecord(PatientRecord):
     delete_reason: str | None
 
 
-async def count_deleted(connection: Connection) -> int:
-    """How many patients are deleted (and not purged)."""
-    row = await (await connection.execute(COUNT_DELETED)).fetchone()
-    return int(row[0]) if row else 0
-
-
 async def deleted_page(
-    connection: Connection, offset: int, limit: int, event: Mapping[str, Any]
-) -> list[DeletedRecord]:
-    """Deleted patients, latest deletion first, in the window, and their `search` event."""
-    cursor = await connection.execute(DELETED, {**event, "offset": offset, "limit": limit})
-    return [DeletedRecord(*row) for row in await cursor.fetchall()]
+    connection: Connection, number: int, per_page: int, event: Mapping[str, Any]
+) -> tuple[list[DeletedRecord], int]:
+    """Page `number` of the deleted (not purged) patients, latest deletion first (past the end:
+    the last one, as json-server's pages), with its `search` event; and how many there are."""
+    row = await (await connection.execute(COUNT_DELETED)).fetchone()
+    total = int(row[0]) if row else 0
+    offset = (shown_page(number, total, per_page) - 1) * per_page
+    cursor = await connection.execute(DELETED, {**event, "offset": offset, "limit": per_page})
+    return [DeletedRecord(*row) for row in await cursor.fetchall()], total
 
 
 async def select(

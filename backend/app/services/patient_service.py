@@ -27,7 +27,6 @@ from app.principal import Role
 from app.querying import DEFAULT_PER_PAGE, ListQuery
 from app.repositories import audit, patients
 from app.repositories.patients import DeletedRecord, PatientIDTaken, PatientRecord
-from app.schemas.page import shown_page
 from app.schemas.patient import (
     BROUGHT,
     PatientBody,
@@ -285,27 +284,13 @@ async def patient_history(database: Database, patient_id: int, actor: Actor) -> 
     return entries
 
 
-@dataclass
-class DeletedList:
-    """A page of deleted patients and how many there are."""
-
-    items: list[DeletedRecord]
-    total: int
-    page: int
-    per_page: int
-
-
 async def deleted_patients(
     database: Database, actor: Actor, page: int, per_page: int
-) -> DeletedList:
-    """Deleted patients, latest first, a page at a time (a page past the end: the last)."""
+) -> tuple[list[DeletedRecord], int]:
+    """Page `page` of the deleted patients, latest first (a page past the end: the last), and
+    how many there are."""
     async with database.reader() as connection:
-        total = await patients.count_deleted(connection)
-        page = shown_page(page, total, per_page)
-        found = await patients.deleted_page(
-            connection, (page - 1) * per_page, per_page, actor.params("")
-        )
-    return DeletedList(found, total, page, per_page)
+        return await patients.deleted_page(connection, page, per_page, actor.params(""))
 
 
 async def _duplicate(database: Database, patient_id: str) -> DuplicatePatientID:

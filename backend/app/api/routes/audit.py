@@ -6,10 +6,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 
-from app.api.deps import MAX_ID, AdminActorDep, DatabaseDep, WholeNumber
+from app.api.deps import MAX_ID, AdminActorDep, DatabaseDep, PageDep, WholeNumber
 from app.errors import InvalidQuery
 from app.models.audit import ACTIONS
-from app.querying import page_of
 from app.repositories.audit import EventFilter
 from app.schemas.audit import AuditPage
 from app.services import audit_service
@@ -59,13 +58,11 @@ async def list_events(
     database: DatabaseDep,
     actor: AdminActorDep,
     wanted: EventFilterDep,
-    page: Annotated[str | None, Query(alias="_page")] = None,
-    per_page: Annotated[str | None, Query(alias="_per_page")] = None,
+    page: PageDep,
 ) -> AuditPage:
     """A page of the events matching the filters, in json-server's page envelope."""
-    number, size = page_of(page, per_page)
-    found, total = await audit_service.events_page(database, actor, wanted, number, size)
-    return AuditPage.build(found, total, number, size)
+    found, total = await audit_service.events_page(database, actor, wanted, *page)
+    return AuditPage.build(found, total, *page)
 
 
 @router.get(

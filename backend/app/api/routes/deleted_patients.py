@@ -1,13 +1,10 @@
 """`/deleted-patients`: patients deleted through `DELETE /patients/{id}`, for admins to restore
 or purge for good (our extension; json-server clients only ever see them gone)."""
 
-from typing import Annotated
+from fastapi import APIRouter, Response, status
 
-from fastapi import APIRouter, Query, Response, status
-
-from app.api.deps import AdminActorDep, DatabaseDep, PatientIdDep
+from app.api.deps import AdminActorDep, DatabaseDep, PageDep, PatientIdDep
 from app.api.routes.patients import ERRORS, GUARDED, NOT_FOUND, tagged
-from app.querying import page_of
 from app.repositories.patients import PatientRecord
 from app.schemas.audit import DeletedPage, PurgeBody
 from app.schemas.patient import PatientRead
@@ -17,16 +14,10 @@ router = APIRouter(prefix="/deleted-patients", tags=["deleted patients"])
 
 
 @router.get("", response_model=DeletedPage, responses={**ERRORS, **GUARDED})
-async def list_deleted(
-    database: DatabaseDep,
-    actor: AdminActorDep,
-    page: Annotated[str | None, Query(alias="_page")] = None,
-    per_page: Annotated[str | None, Query(alias="_per_page")] = None,
-) -> DeletedPage:
+async def list_deleted(database: DatabaseDep, actor: AdminActorDep, page: PageDep) -> DeletedPage:
     """Deleted patients, latest deletion first, with when, by whom and why."""
-    number, size = page_of(page, per_page)
-    found = await patient_service.deleted_patients(database, actor, number, size)
-    return DeletedPage.build(found.items, found.total, found.page, found.per_page)
+    found, total = await patient_service.deleted_patients(database, actor, *page)
+    return DeletedPage.build(found, total, *page)
 
 
 @router.post(
