@@ -160,7 +160,7 @@ def _targets(results: dict[str, Any]) -> list[str]:
         lines.append(
             _target_row(label, value, f"≥ {want:g}{unit}", value is not None and value >= want)
         )
-    sign_in = _sign_in_found(results)
+    sign_in = _measured(results, "sign_in")
     for variant in (TOKEN, COOKIE):
         cost = _sign_in_cost(sign_in[1], variant) if sign_in else None
         size = f"{sign_in[0]:,}" if sign_in else f"{SIGN_IN_SIZE:,}"
@@ -171,7 +171,7 @@ def _targets(results: dict[str, Any]) -> list[str]:
                 cost,
             )
         )
-    audit = _audit_found(results)
+    audit = _measured(results, "audit")
     lines.append(
         _share_row(
             f"{audit[0] if audit else SIGN_IN_SIZE:,}: one record with its audit event "
@@ -302,11 +302,11 @@ def _tables(results: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _sign_in_found(results: dict[str, Any]) -> tuple[int, dict[str, Any]] | None:
-    """The size the sign-in cost was measured at, and what was measured."""
+def _measured(results: dict[str, Any], key: str) -> tuple[int, dict[str, Any]] | None:
+    """The size a one-size measurement (`sign_in`, `audit`) was made at, and what it measured."""
     for size, data in results["sizes"].items():
-        if data.get("sign_in"):
-            return int(size), data["sign_in"]
+        if data.get(key):
+            return int(size), data[key]
     return None
 
 
@@ -320,7 +320,7 @@ def _sign_in_cost(sign_in: dict[str, Any], variant: str) -> float | None:
 
 def _sign_in(results: dict[str, Any]) -> list[str]:
     lines = ["## Sign-in cost", ""]
-    found = _sign_in_found(results)
+    found = _measured(results, "sign_in")
     if found is None:
         return [*lines, "Not measured in this run (it runs at 100,000 patients).", ""]
     size, sign_in = found
@@ -366,14 +366,6 @@ def _sign_in(results: dict[str, Any]) -> list[str]:
     return [*lines, *_in_production(results, size, ""), ""]
 
 
-def _audit_found(results: dict[str, Any]) -> tuple[int, dict[str, Any]] | None:
-    """The size the cost of auditing reads was measured at, and what was measured."""
-    for size, data in results["sizes"].items():
-        if data.get("audit"):
-            return int(size), data["audit"]
-    return None
-
-
 def _audit_share(audit: dict[str, Any]) -> float | None:
     """req/s with the audit event / req/s without it; None when not measured."""
     variants = audit["variants"]
@@ -384,7 +376,7 @@ def _audit_share(audit: dict[str, Any]) -> float | None:
 
 def _audit(results: dict[str, Any]) -> list[str]:
     lines = ["## Cost of auditing reads", ""]
-    found = _audit_found(results)
+    found = _measured(results, "audit")
     if found is None:
         return [*lines, f"Not measured in this run (it runs at {SIGN_IN_SIZE:,} patients).", ""]
     size, audit = found
