@@ -14,9 +14,3 @@ def has_unpaired_surrogate(text: str) -> bool:
         return True
     return False
 
-
-def valid_unicode(text: str) -> str:
-    """A Pydantic validator: `text`, or a ValueError naming the problem."""
-    if has_unpaired_surrogate(text):
-        raise ValueError(UNPAIRED_SURROGATE)
-    return text
