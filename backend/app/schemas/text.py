@@ -13,4 +13,3 @@ def has_unpaired_surrogate(text: str) -> bool:
     except UnicodeEncodeError:
         return True
     return False
-
