@@ -16,10 +16,14 @@ LOCK := backend/requirements.txt
 DEV_LOCK := backend/requirements-dev.txt
 FRONTEND_SOURCES := $(shell find src -type f 2>/dev/null) index.html vite.config.ts package.json
 
-.PHONY: run test test-backend test-frontend test-e2e lint bench lock audit-deps clean
+.PHONY: run backup test test-backend test-frontend test-e2e lint bench lock audit-deps clean
 
 run: $(STAMP) dist/index.html
 	cd backend && ../$(PY) -m app serve --host 127.0.0.1 --port 8000
+
+# A backup of the registry into backend/.data/backups (README, Backing up and restoring).
+backup: $(STAMP)
+	cd backend && ../$(PY) -m app backup
 
 # Every package comes from the lock, checked against its hashes, pip and setuptools included; the
 # project itself is then installed alone, built by the locked setuptools (no build isolation, which
@@ -82,5 +86,7 @@ audit-deps: $(STAMP)
 	npm audit || status=1; \
 	exit $$status
 
+# Everything made here, the embedded database included, but never the backups.
 clean:
-	rm -rf $(VENV) node_modules dist backend/.data
+	rm -rf $(VENV) node_modules dist
+	find backend/.data -mindepth 1 -maxdepth 1 ! -name 'backups*' -exec rm -rf {} + 2>/dev/null || true

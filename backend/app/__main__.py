@@ -16,6 +16,7 @@ import os
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import uvicorn
@@ -23,9 +24,13 @@ from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
 
 from app import audit_chain, db_admin
+from app.backup import report as backup_report
+from app.backup import schedule, service
 from app.config import Settings, get_settings
 from app.database import run_on_database
+from app.db_admin import libpq_url
 from app.errors import ConfigurationError, RegistryError
+from app.files import write_private
 from app.http_protocol import BoundedHttpToolsProtocol
 from app.logging_config import configure_logging
 from app.migration.first_start import import_sample_if_empty
@@ -40,10 +45,15 @@ def load_settings() -> Settings:
     try:
         return get_settings()
     except ValidationError as error:
-        problems = "; ".join(
-            item["msg"].removeprefix("Value error, ") for item in error.errors(include_url=False)
-        )
+        problems = "; ".join(_problem(item) for item in error.errors(include_url=False))
         sys.exit(f"Configuration error: {problems}")
+
+
+def _problem(item: Any) -> str:
+    """One setting's problem, naming its variable unless the message already does."""
+    message = str(item["msg"]).removeprefix("Value error, ")
+    variable = str(item["loc"][0]).upper() if item.get("loc") else ""
+    return message if not variable or variable in message else f"{variable}: {message}"
 
 
 def serve(args: argparse.Namespace) -> None:
@@ -75,9 +85,30 @@ def serve(args: argparse.Namespace) -> None:
     # uvicorn re-raises SIGTERM after its graceful shutdown; with the default handler that kills
     # the process before atexit stops the embedded PostgreSQL. Exiting normally lets it run.
     signal.signal(signal.SIGTERM, _exit_normally)
-    run_uvicorn(
-        "app.main:create_app", args.host, int(os.environ.get("PORT", args.port)), args.workers
+    scheduler = _backup_scheduler(settings, url)
+    try:
+        run_uvicorn(
+            "app.main:create_app", args.host, int(os.environ.get("PORT", args.port)), args.workers
+        )
+    finally:
+        if scheduler is not None:
+            scheduler.stop()
+
+
+def _backup_scheduler(settings: Settings, url: str) -> schedule.Scheduler | None:
+    """Daily backups when the data lives in the embedded server on this machine; a managed
+    server (DATABASE_URL) has its provider's backups, or `python -m app backup` from cron."""
+    if settings.database_url:
+        return None
+    scheduler = schedule.Scheduler(
+        url,
+        settings.backup_dir,
+        _passphrase(settings),
+        settings.backup_keep,
+        settings.backup_at_utc,
     )
+    scheduler.start()
+    return scheduler
 
 
 def _exit_normally(signum: int, frame: object) -> None:
@@ -112,19 +143,10 @@ def _first_admin(url: str, settings: Settings, address: str) -> None:
     password = run_on_database(url, settings, user_service.create_first_admin)
     if password is None:
         return
-    _write_private(settings.initial_admin_file, password + "\n")
+    write_private(settings.initial_admin_file, password + "\n")
     # Printed, never logged: the console of the person starting the service, once.
     print(f"Sign in at {address} as {user_service.FIRST_ADMIN} / {password}", flush=True)
     print(f"(also in {settings.initial_admin_file}; change it at first sign-in)", flush=True)
-
-
-def _write_private(path: Path, text: str) -> None:
-    """Write `text` readable by this user only (0600, in a 0700 folder made if missing)."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(descriptor, 0o600)
-    with os.fdopen(descriptor, "w") as file:
-        file.write(text)
 
 
 def _database(settings: Settings) -> str:
@@ -180,6 +202,50 @@ def account_command(args: argparse.Namespace) -> None:
         sys.exit(f"{args.command}: {error.detail}{' (' + reasons + ')' if reasons else ''}")
 
 
+def _passphrase(settings: Settings) -> str | None:
+    secret = settings.backup_passphrase
+    return secret.get_secret_value() if secret is not None else None
+
+
+def backup_command(args: argparse.Namespace) -> None:
+    """backup: one archive and its manifest; exit 1 with the reason if it failed."""
+    settings = load_settings()
+    url = _database(settings)
+    folder = args.to or settings.backup_dir
+    if folder.resolve() == settings.backup_dir.resolve():
+        # The service's own folder: recorded for /health and pruned to BACKUP_KEEP.
+        outcome = schedule.attempt(url, folder, _passphrase(settings), settings.backup_keep)
+        if not outcome.ok or outcome.archive is None:
+            sys.exit(f"backup: {outcome.error}")
+        archive = folder / outcome.archive
+    else:
+        try:
+            archive, _ = service.back_up(url, folder, _passphrase(settings))
+        except (service.BackupError, OSError) as error:
+            sys.exit(f"backup: {error}")
+    print(backup_report.made(archive))
+
+
+def restore_command(args: argparse.Namespace) -> None:
+    """restore / restore --verify-only: a report of what was checked; exit 1 with the reason."""
+    settings = load_settings()
+    passphrase = _passphrase(settings)
+    try:
+        if args.verify_only:
+            print(backup_report.verified(args.archive, service.verify(args.archive, passphrase)))
+            return
+        url = libpq_url(args.database_url) if args.database_url else _database(settings)
+        restored = service.restore(args.archive, url, passphrase, args.force)
+    except (service.BackupError, OSError) as error:
+        sys.exit(f"restore: {error}")
+    except ValueError as error:  # a --database-url that is not PostgreSQL's
+        sys.exit(f"restore: {error}")
+    except psycopg.OperationalError:  # its message can quote the URL: never repeat it
+        sys.exit("restore: the database is unreachable")
+    verdict = run_on_database(url, settings, audit_chain.verify)
+    print(backup_report.restored(args.archive, restored, audit_chain.report(verdict)[1]))
+
+
 def audit_verify_command() -> None:
     """audit-verify: recompute the audit chain; exit 1 naming the first broken event."""
     settings = load_settings()
@@ -229,12 +295,29 @@ def main(argv: list[str] | None = None) -> None:
     token.add_argument("--name", default="command line")
     token.add_argument("--days", type=int, default=30)
     sub.add_parser("audit-verify", help="check the audit trail's hash chain (exit 1 if broken)")
+    backup = sub.add_parser("backup", help="write a backup archive and its manifest")
+    backup.add_argument(
+        "--to", type=Path, metavar="FOLDER", help="default: BACKUP_DIR (backend/.data/backups)"
+    )
+    restore = sub.add_parser("restore", help="restore a backup archive into an empty database")
+    restore.add_argument("archive", type=Path, metavar="PATH")
+    restore.add_argument("--database-url", metavar="URL", help="default: the service's database")
+    restore.add_argument(
+        "--force", action="store_true", help="replace everything in a database that is not empty"
+    )
+    restore.add_argument(
+        "--verify-only", action="store_true", help="check the archive; restore nothing"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     if args.command == "serve":
         serve(args)
     elif args.command == "audit-verify":
         audit_verify_command()
+    elif args.command == "backup":
+        backup_command(args)
+    elif args.command == "restore":
+        restore_command(args)
     else:
         account_command(args)
 

@@ -1,10 +1,11 @@
 """The one settings object: every knob of the service, read from the environment or `.env`."""
 
+from datetime import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app import __version__
@@ -14,6 +15,9 @@ BACKEND_DIR = Path(__file__).resolve().parent.parent
 REPO_DIR = BACKEND_DIR.parent
 
 VERSION = __version__
+# A backup passphrase is typed by people (argon2id makes each guess slow); the metrics token is
+# only ever pasted into a scraper's configuration, so it can be long and random.
+SECRET_MIN_LENGTH = {"backup_passphrase": 12, "metrics_token": 32}
 
 
 class Settings(BaseSettings):
@@ -66,6 +70,15 @@ class Settings(BaseSettings):
     # How often a running server seals new audit events into the hash chain (app/audit_chain.py).
     audit_seal_interval_s: float = Field(default=2.0, gt=0)
 
+    # Backups (app/backup, README "Backing up and restoring"). Archives are encrypted when a
+    # passphrase is set; beside the embedded server one is made daily at this UTC time.
+    backup_dir: Path = DATA_FOLDER / "backups"
+    backup_passphrase: SecretStr | None = None
+    backup_at_utc: time = time(2, 0)
+    backup_keep: int = Field(default=7, ge=1)
+    # GET /metrics (Prometheus) answers only with this bearer token, and is a 404 without it.
+    metrics_token: SecretStr | None = None
+
     @field_validator("database_url")
     @classmethod
     def _check_url(cls, value: str | None) -> str | None:
@@ -80,6 +93,19 @@ class Settings(BaseSettings):
                     "(expected postgresql://user:password@host:5432/database)"
                 ) from None
         return value or None
+
+    @field_validator("backup_passphrase", "metrics_token")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        """A short secret can be guessed; the message names the variable, never the value."""
+        if value is None or not value.get_secret_value():
+            return None  # set but empty: unset, as in a .env template
+        least = SECRET_MIN_LENGTH[info.field_name or ""]
+        if len(value.get_secret_value()) < least:
+            raise ValueError(
+                f"{(info.field_name or '').upper()} must be at least {least} characters"
+            )
+        return value
 
     @model_validator(mode="after")
     def _production_is_safe(self) -> "Settings":

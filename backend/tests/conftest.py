@@ -22,7 +22,7 @@ def database_url() -> Iterator[URL]:
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: URL) -> Settings:
+def settings(database_url: URL, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return Settings(
         database_url=database_url.render_as_string(hide_password=False),
         environment="test",
@@ -30,6 +30,8 @@ def settings(database_url: URL) -> Settings:
         allowed_hosts=["test"],  # the test client's base URL
         # Tests seal the audit trail themselves (audit_chain.seal), when they mean to.
         audit_seal_interval_s=3600,
+        # Never the developer's own backups (their outcome shows in /health).
+        backup_dir=tmp_path_factory.mktemp("backups") / "backups",
     )
 
 

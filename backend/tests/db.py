@@ -39,16 +39,22 @@ def server_url() -> Iterator[URL]:
 
 
 @contextmanager
-def fresh_database(server: URL) -> Iterator[URL]:
-    """CREATE a uniquely named database, upgrade it to head, DROP it at the end."""
+def empty_database(server: URL) -> Iterator[URL]:
+    """CREATE a uniquely named database with no schema at all, DROP it at the end."""
     name = f"registry_test_{uuid.uuid4().hex[:12]}"
     admin = libpq(server.set(database="postgres"))
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
-    url = server.set(database=name)
     try:
-        upgrade_schema(libpq(url))
-        yield url
+        yield server.set(database=name)
     finally:
         with psycopg.connect(admin, autocommit=True) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def fresh_database(server: URL) -> Iterator[URL]:
+    """A new database (`empty_database`) upgraded to head."""
+    with empty_database(server) as url:
+        upgrade_schema(libpq(url))
+        yield url

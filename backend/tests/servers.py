@@ -11,7 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -72,9 +72,13 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 @contextmanager
 def running_server(
-    database_url: str | None, env: dict[str, str] | None = None, *, healthy: bool = True
+    database_url: str | None,
+    env: dict[str, str] | None = None,
+    *,
+    healthy: bool = True,
+    options: Sequence[str] = (),
 ) -> Iterator[ServerURL]:
-    """`python -m app serve --no-import` on 127.0.0.1:<free port>, cwd backend/.
+    """`python -m app serve --no-import [OPTIONS]` on 127.0.0.1:<free port>, cwd backend/.
 
     `database_url=None` lets the server start its embedded PostgreSQL (pass PG_DATA_DIR in
     `env`). `healthy=False` also accepts a 503 from /health (a server started with the DB down).
@@ -91,10 +95,16 @@ def running_server(
         environment["DATABASE_URL"] = database_url
     environment.update(env or {})
     command = [sys.executable, "-m", "app", "serve", "--no-import"]
-    command += ["--host", "127.0.0.1", "--port", str(port)]
-    with tempfile.NamedTemporaryFile("wb", prefix="registry-server-", suffix=".log") as log:
+    command += ["--host", "127.0.0.1", "--port", str(port), *options]
+    with (
+        tempfile.NamedTemporaryFile("wb", prefix="registry-server-", suffix=".log") as log,
+        tempfile.TemporaryDirectory(prefix="registry-backups-") as backups,
+    ):
         # A first start on an empty account table writes the generated admin password here.
         environment.setdefault("INITIAL_ADMIN_FILE", f"{log.name}.initial-admin-password")
+        # An embedded server is backed up at start (app/backup/schedule.py): never into the
+        # checkout's own backend/.data.
+        environment.setdefault("BACKUP_DIR", f"{backups}/backups")
         process = subprocess.Popen(
             command, cwd=BACKEND_DIR, env=environment, stdout=log, stderr=subprocess.STDOUT
         )

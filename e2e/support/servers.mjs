@@ -183,6 +183,8 @@ export async function startServer(options = {}) {
     PG_DATA_DIR: join(dir, 'pg'),
     FRONTEND_DIST: DIST,
     INITIAL_ADMIN_FILE: adminFile,
+    // The embedded server is backed up at start: into this run's folder, not the checkout's.
+    BACKUP_DIR: join(dir, 'backups'),
     ...(options.idleTimeoutSeconds ? { SESSION_IDLE_TIMEOUT_S: String(options.idleTimeoutSeconds) } : {}),
   };
   const { child, output } = startChild(

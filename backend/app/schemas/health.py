@@ -8,9 +8,10 @@ from pydantic.json_schema import SkipJsonSchema
 
 
 class HealthReport(BaseModel):
-    """Whether the service can do its job right now: it can if the database answers."""
+    """Whether the service can do its job right now: it can if the database answers. Degraded:
+    it can, but the last backup into BACKUP_DIR failed (still 200: serving is unaffected)."""
 
-    status: Literal["ok", "unavailable"]
+    status: Literal["ok", "degraded", "unavailable"]
     database: Literal["reachable", "unreachable"]
     timestamp: datetime
     # Omitted (not null) for anyone but a signed-in admin: a release number tells an attacker
@@ -18,4 +19,8 @@ class HealthReport(BaseModel):
     version: str | SkipJsonSchema[None] = Field(
         default=None,
         description="The running release; only for a signed-in admin, omitted for anyone else.",
+    )
+    # The last backup attempt into BACKUP_DIR (app/backup/schedule.py); omitted if none.
+    backup: Literal["ok", "failed"] | SkipJsonSchema[None] = Field(
+        default=None, description="Whether the last backup worked; omitted if none was made."
     )

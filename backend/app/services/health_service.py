@@ -4,7 +4,9 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
+from app.backup import schedule
 from app.config import VERSION
 from app.database import Database
 from app.schemas.health import HealthReport
@@ -27,16 +29,23 @@ async def database_reachable(database: Database, timeout_s: float) -> bool:
 
 
 async def check(
-    database: Database, timeout_s: float, admin_asks: Callable[[], Awaitable[bool]]
+    database: Database,
+    timeout_s: float,
+    backup_dir: Path,
+    admin_asks: Callable[[], Awaitable[bool]],
 ) -> HealthReport:
-    """Status, reachability and time, as /health answers them; the version only when the
-    database answers and `admin_asks()` says an admin asks (it may need the database)."""
+    """Status, reachability, the last backup's outcome and time, as /health answers them; the
+    version only when the database answers and `admin_asks()` says an admin asks (it may need
+    the database)."""
     reachable = await database_reachable(database, timeout_s)
+    attempt = schedule.last_attempt(backup_dir)
+    backup_ok = attempt is None or attempt.ok
     return HealthReport(
-        status="ok" if reachable else "unavailable",
+        status=("ok" if backup_ok else "degraded") if reachable else "unavailable",
         database="reachable" if reachable else "unreachable",
         timestamp=datetime.now(UTC),
         version=VERSION if reachable and await admin_asks() else None,
+        backup=None if attempt is None else "ok" if attempt.ok else "failed",
     )
 
 

@@ -19,7 +19,8 @@ router = APIRouter(tags=["health"])
 )
 async def health(request: Request, database: DatabaseDep) -> Response:
     """A real `SELECT 1` with a short timeout; never cached. Open to anyone (load balancers
-    send no credentials), and the same 200 or 503 whoever asks.
+    send no credentials), and the same 200 or 503 whoever asks; a failed backup makes it
+    `degraded`, still 200 (the service serves; an operator has to look).
 
     `version` is there only for a signed-in admin, and omitted (not null) for anyone else: the
     release number would tell an attacker which known flaws to try. A missing or invalid
@@ -33,11 +34,13 @@ async def health(request: Request, database: DatabaseDep) -> Response:
             return False  # not signed in, not an admin, or the database failed meanwhile
         return True
 
-    timeout_s = request.app.state.settings.health_timeout_s
-    report = await health_service.check(database, timeout_s, admin_asks)
+    settings = request.app.state.settings
+    report = await health_service.check(
+        database, settings.health_timeout_s, settings.backup_dir, admin_asks
+    )
     return Response(
         report.model_dump_json(exclude_none=True),
-        200 if report.status == "ok" else 503,
+        503 if report.status == "unavailable" else 200,
         {"Cache-Control": "no-store"},
         media_type="application/json",
     )
