@@ -33,6 +33,7 @@ from app.errors import ConfigurationError, RegistryError
 from app.files import write_private
 from app.http_protocol import BoundedHttpToolsProtocol
 from app.logging_config import configure_logging
+from app.metrics import share_between_workers
 from app.migration.first_start import import_sample_if_empty
 from app.principal import Role
 from app.services import auth_service, user_service
@@ -85,6 +86,9 @@ def serve(args: argparse.Namespace) -> None:
     # uvicorn re-raises SIGTERM after its graceful shutdown; with the default handler that kills
     # the process before atexit stops the embedded PostgreSQL. Exiting normally lets it run.
     signal.signal(signal.SIGTERM, _exit_normally)
+    if args.workers > 1:
+        # One /metrics for all workers: each scrape adds up every worker's values (app/metrics.py).
+        share_between_workers()
     scheduler = _backup_scheduler(settings, url)
     try:
         run_uvicorn(

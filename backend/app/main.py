@@ -12,7 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from app import audit_chain
-from app.api.routes import audit, auth, deleted_patients, docs, health, patients, users
+from app.api.routes import audit, auth, deleted_patients, docs, health, metrics, patients, users
 from app.api.whole_list import WholeList
 from app.config import VERSION, Settings, get_settings
 from app.database import Database
@@ -20,6 +20,7 @@ from app.db_admin import libpq_url
 from app.error_handlers import install_error_handlers
 from app.errors import ConfigurationError
 from app.logging_config import configure_logging, install_request_id_factory
+from app.metrics import keep_pool_gauges_current
 from app.middleware import BodyGuardMiddleware, RequestLogMiddleware, SecurityMiddleware
 from app.openapi import install_openapi
 from app.principal import Role
@@ -54,6 +55,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sealer = asyncio.create_task(
             audit_chain.keep_sealing(app.state.database, settings.audit_seal_interval_s)
         )
+        # This worker's pool gauges, current for a scrape answered by any worker (app/metrics.py).
+        pool_gauges = asyncio.create_task(keep_pool_gauges_current(app.state.database))
         if serving:
             # Start-up's ~100,000 objects out of the collector's reach: otherwise every full
             # collection scans them (p99 of one record 81 ms -> 14 ms, docs/benchmarks.md).
@@ -62,7 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
-            for task in (watch, sealer):
+            for task in (watch, sealer, pool_gauges):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
@@ -103,7 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         open_access=settings.open_access,
     )
     app.add_middleware(RequestLogMiddleware)
-    for module in (health, auth, users, patients, deleted_patients, audit, docs):
+    for module in (health, auth, users, patients, deleted_patients, audit, docs, metrics):
         app.include_router(module.router)
     if (settings.frontend_dist / "index.html").is_file():
         app.mount("/", StaticFiles(directory=settings.frontend_dist, html=True), name="frontend")

@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app import metrics
 from app.error_handlers import error_response, unforeseen
 from app.errors import PayloadTooLarge, RegistryError, UnsupportedMediaType
 from app.logging_config import request_id_from, request_id_var
@@ -89,15 +90,18 @@ class RequestLogMiddleware:
             else:
                 errors.error("unhandled %s after the answer began", type(exc).__name__)
         finally:
+            seconds = time.perf_counter() - started
+            route = _route(scope)
             access.info(
                 "request",
                 extra={
                     "method": scope["method"],
-                    **_route(scope),
+                    **route,
                     "status": status,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                    "duration_ms": round(seconds * 1000, 1),
                 },
             )
+            metrics.observe_request(scope["method"], route["path"], status, seconds)
             request_id_var.reset(token)
 
 

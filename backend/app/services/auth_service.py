@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from app import passwords
+from app import metrics, passwords
 from app.audit import event_params
 from app.config import Settings
 from app.database import Connection, Database
@@ -139,8 +139,10 @@ async def sign_in(
             )
     # Raised after the commit: the failure and its event must be kept.
     if refusal is not None:
+        metrics.sign_in_failed("locked_out")
         raise refusal
     if user is None or secret is None:
+        metrics.sign_in_failed("wrong_credentials")
         raise WrongCredentials()
     return SignedIn(user, secret)
 
