@@ -20,7 +20,6 @@ import atexit
 import os
 import shutil
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,6 +31,7 @@ from prometheus_client.multiprocess import MultiProcessCollector, mark_process_d
 from app.backup.manifest import newest_backup_age_s
 from app.config import Settings
 from app.database import Database
+from app.services import health_service
 
 MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 # The classic text format. prometheus_client 0.26's CONTENT_TYPE_LATEST says version=1.0.0,
@@ -121,20 +121,6 @@ async def keep_pool_gauges_current(database: Database, interval_s: float = POOL_
             mark_process_dead(os.getpid(), folder)  # type: ignore[no-untyped-call]
 
 
-async def database_roundtrip_s(database: Database, timeout_s: float) -> float | None:
-    """Seconds one `SELECT 1` takes on a pooled connection (the wait for the connection is the
-    pool gauges' business), or None when the database does not answer within `timeout_s`."""
-    elapsed: float | None = None
-    try:
-        async with asyncio.timeout(timeout_s), database.reader() as connection:
-            started = time.perf_counter()
-            await connection.execute("SELECT 1")
-            elapsed = time.perf_counter() - started
-    except Exception:  # any failure means "not reachable": /health logs it, the scrape says up 0
-        return None
-    return elapsed
-
-
 class ScrapeTimeValues:
     """What is measured for one scrape by the process answering it, so each appears once
     however many workers run. Without a value (database down, no backup) a metric has no
@@ -151,27 +137,31 @@ class ScrapeTimeValues:
             "1 when a SELECT 1 answered within HEALTH_TIMEOUT_S at this scrape, else 0.",
             value=1.0 if self.roundtrip_s is not None else 0.0,
         )
-        roundtrip = GaugeMetricFamily(
+        yield _gauge(
             "registry_database_roundtrip_seconds",
             "Time of a SELECT 1 at this scrape; no sample while the database is down.",
+            self.roundtrip_s,
         )
-        if self.roundtrip_s is not None:
-            roundtrip.add_metric([], self.roundtrip_s)
-        yield roundtrip
-        age = GaugeMetricFamily(
+        yield _gauge(
             "registry_backup_age_seconds",
             "Seconds since the newest backup in BACKUP_DIR was made; no sample without one.",
+            self.backup_age_s,
         )
-        if self.backup_age_s is not None:
-            age.add_metric([], self.backup_age_s)
-        yield age
+
+
+def _gauge(name: str, documentation: str, value: float | None) -> GaugeMetricFamily:
+    """A gauge family with one sample, or none when there is no value."""
+    family = GaugeMetricFamily(name, documentation)
+    if value is not None:
+        family.add_metric([], value)
+    return family
 
 
 async def exposition(database: Database, settings: Settings) -> bytes:
     """The text a scrape answers: this process's metrics (or, with several workers, every
     worker's added up) and the values measured now."""
     refresh_pool_gauges(database)
-    roundtrip_s = await database_roundtrip_s(database, settings.health_timeout_s)
+    roundtrip_s = await health_service.roundtrip_s(database, settings.health_timeout_s)
     backup_age_s = await asyncio.to_thread(newest_backup_age_s, settings.backup_dir)
     registry = CollectorRegistry()
     if folder := os.environ.get(MULTIPROCESS_DIR):

@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,15 +18,22 @@ FIRST_RETRY_S = 0.5
 MAX_RETRY_S = 30.0
 
 
-async def database_reachable(database: Database, timeout_s: float) -> bool:
-    """True when `SELECT 1` answers within `timeout_s` (pool checkout and connect included)."""
+async def roundtrip_s(database: Database, timeout_s: float) -> float | None:
+    """Seconds a `SELECT 1` takes on a pooled connection, or None when it does not answer
+    within `timeout_s` (pool checkout and connect included). /metrics reports the time."""
     try:
         async with asyncio.timeout(timeout_s), database.reader() as connection:
+            started = time.perf_counter()
             await connection.execute("SELECT 1")
-        return True
+            return time.perf_counter() - started
     except Exception as exc:  # any failure means "not reachable"; never a 500 from /health
         logger.warning("database unreachable: %s", type(exc).__name__)
-        return False
+        return None
+
+
+async def database_reachable(database: Database, timeout_s: float) -> bool:
+    """True when `SELECT 1` answers within `timeout_s` (pool checkout and connect included)."""
+    return await roundtrip_s(database, timeout_s) is not None
 
 
 async def check(

@@ -75,15 +75,9 @@ def contents(url: str) -> dict[str, list[str]]:
 
 
 @pytest.fixture(scope="module")
-def server(database_url: URL) -> URL:
-    """The test run's PostgreSQL server (a database of its own is made per use)."""
-    return database_url
-
-
-@pytest.fixture(scope="module")
-def imported(server: URL, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def imported(database_url: URL, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """10,000 patients imported from a generated db.json, as a clinic's registry begins."""
-    with fresh_database(server) as url:
+    with fresh_database(database_url) as url:
         source = libpq(url)
         db_json = tmp_path_factory.mktemp("import") / "db.json"
         generate(PATIENTS, db_json)
@@ -120,9 +114,9 @@ async def registry(imported: str, settings: Settings) -> AsyncIterator[str]:
 
 
 @pytest.fixture
-def target(server: URL) -> Iterator[str]:
+def target(database_url: URL) -> Iterator[str]:
     """A new database with nothing in it, as a restore wants."""
-    with empty_database(server) as url:
+    with empty_database(database_url) as url:
         yield libpq(url)
 
 
@@ -227,11 +221,11 @@ def test_a_truncated_encrypted_archive_fails_even_with_a_matching_manifest(
 
 
 def test_restore_refuses_a_database_that_is_not_empty_unless_forced(
-    registry: str, server: URL, tmp_path: Path
+    registry: str, database_url: URL, tmp_path: Path
 ) -> None:
     assert run_app("backup", "--to", str(tmp_path), env={"DATABASE_URL": registry}).returncode == 0
     archive = only_archive(tmp_path)
-    with fresh_database(server) as url:  # a registry of its own, at the code's schema
+    with fresh_database(database_url) as url:  # a registry of its own, at the code's schema
         occupied = libpq(url)
         refused = run_app("restore", str(archive), "--database-url", occupied)
         assert refused.returncode == 1
@@ -245,9 +239,9 @@ def test_restore_refuses_a_database_that_is_not_empty_unless_forced(
 
 
 def test_an_archive_of_an_older_schema_is_upgraded_after_the_restore(
-    server: URL, target: str, tmp_path: Path
+    database_url: URL, target: str, tmp_path: Path
 ) -> None:
-    with empty_database(server) as url:
+    with empty_database(database_url) as url:
         older = libpq(url)
         command.upgrade(alembic_config(older), "0008")
         with psycopg.connect(older) as connection:
