@@ -15,6 +15,7 @@ import logging
 import os
 import signal
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ from app.logging_config import configure_logging
 from app.metrics import share_between_workers
 from app.migration.first_start import import_sample_if_empty
 from app.principal import Role
-from app.services import auth_service, user_service
+from app.services import auth_service, duplicate_service, user_service
 
 logger = logging.getLogger("app.serve")
 
@@ -259,6 +260,16 @@ def audit_verify_command() -> None:
     sys.exit(status)
 
 
+def find_duplicates_command(args: argparse.Namespace) -> None:
+    """find-duplicates: check every patient not yet checked for probable duplicates now (the
+    server does it in the background; after a large import this is quicker to watch)."""
+    settings = load_settings()
+    url = libpq_url(args.database_url) if args.database_url else _operator_database(settings)
+    started = time.monotonic()
+    checked = run_on_database(url, settings, duplicate_service.check_all)
+    print(f"checked {checked} patients in {time.monotonic() - started:.1f} s")
+
+
 def run_uvicorn(factory: str, host: str, port: int, workers: int) -> None:
     """The production server settings, shared with the benchmark's yardsticks."""
     uvicorn.run(
@@ -312,6 +323,8 @@ def main(argv: list[str] | None = None) -> None:
     restore.add_argument(
         "--verify-only", action="store_true", help="check the archive; restore nothing"
     )
+    find = sub.add_parser("find-duplicates", help="check new and changed patients for duplicates")
+    find.add_argument("--database-url", metavar="URL", help="default: the service's database")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     if args.command == "serve":
@@ -322,6 +335,8 @@ def main(argv: list[str] | None = None) -> None:
         backup_command(args)
     elif args.command == "restore":
         restore_command(args)
+    elif args.command == "find-duplicates":
+        find_duplicates_command(args)
     else:
         account_command(args)
 

@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     audit_reads: bool = True
     # How often a running server seals new audit events into the hash chain (app/audit_chain.py).
     audit_seal_interval_s: float = Field(default=2.0, gt=0)
+    # How often a running server checks new and changed patients for probable duplicates
+    # (services/duplicate_service.py); `GET /duplicates` shows what it found.
+    duplicate_check_interval_s: float = Field(default=5.0, gt=0)
 
     # Backups (app/backup, README "Backing up and restoring"). Archives are encrypted when a
     # passphrase is set; beside the embedded server one is made daily at this UTC time.

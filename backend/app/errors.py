@@ -52,6 +52,16 @@ class InvalidQuery(RegistryError):
         )
 
 
+class InvalidHeader(RegistryError):
+    """A request header of ours with a value it cannot have."""
+
+    status_code = 400
+    detail = "A request header is not valid."
+
+    def __init__(self, header: str, message: str):
+        super().__init__(f"Invalid header {header}: {message}.", [FieldProblem(header, message)])
+
+
 class PatientNotFound(RegistryError):
     """No patient has this id."""
 

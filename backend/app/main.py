@@ -12,7 +12,19 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from app import audit_chain
-from app.api.routes import audit, auth, deleted_patients, docs, health, metrics, patients, users
+from app.api.deps import REGISTERED_DESPITE
+from app.api.routes import (
+    audit,
+    auth,
+    deleted_patients,
+    docs,
+    duplicates,
+    health,
+    metrics,
+    patients,
+    users,
+)
+from app.api.routes.duplicates import PENDING_HEADER
 from app.api.whole_list import WholeList
 from app.config import VERSION, Settings, get_settings
 from app.database import Database
@@ -24,9 +36,12 @@ from app.metrics import keep_pool_gauges_current
 from app.middleware import BodyGuardMiddleware, RequestLogMiddleware, SecurityMiddleware
 from app.openapi import install_openapi
 from app.principal import Role
+from app.services import duplicate_service
 from app.services.health_service import watch_until_reachable
 
 logger = logging.getLogger(__name__)
+# Every API route's module, in the order they are matched.
+ROUTERS = (health, auth, users, patients, duplicates, deleted_patients, audit, docs, metrics)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -55,6 +70,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sealer = asyncio.create_task(
             audit_chain.keep_sealing(app.state.database, settings.audit_seal_interval_s)
         )
+        checker = asyncio.create_task(
+            duplicate_service.keep_checking(app.state.database, settings.duplicate_check_interval_s)
+        )
         # This worker's pool gauges, current for a scrape answered by any worker (app/metrics.py).
         pool_gauges = asyncio.create_task(keep_pool_gauges_current(app.state.database))
         if serving:
@@ -65,7 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
-            for task in (watch, sealer, pool_gauges):
+            for task in (watch, sealer, checker, pool_gauges):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
@@ -96,8 +114,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_origins=settings.cors_origins,
         allow_credentials=True,  # the session cookie, from the origins listed only
         allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-        allow_headers=["Authorization", "Content-Type", "If-Match", "X-Request-ID"],
-        expose_headers=["X-Total-Count", "ETag", "X-Request-ID", "Location", "Retry-After"],
+        allow_headers=[
+            "Authorization",
+            "Content-Type",
+            "If-Match",
+            "X-Request-ID",
+            REGISTERED_DESPITE,
+        ],
+        expose_headers=[
+            "X-Total-Count",
+            "ETag",
+            "X-Request-ID",
+            "Location",
+            "Retry-After",
+            PENDING_HEADER,
+        ],
     )
     app.add_middleware(
         SecurityMiddleware,
@@ -106,7 +137,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         open_access=settings.open_access,
     )
     app.add_middleware(RequestLogMiddleware)
-    for module in (health, auth, users, patients, deleted_patients, audit, docs, metrics):
+    for module in ROUTERS:
         app.include_router(module.router)
     if (settings.frontend_dist / "index.html").is_file():
         app.mount("/", StaticFiles(directory=settings.frontend_dist, html=True), name="frontend")

@@ -31,6 +31,12 @@ class Role(StrEnum):
         return frozenset(FIELDS[wire] for wire in self.hidden_fields)
 
     @property
+    def reviews_duplicates(self) -> bool:
+        """Whether this role sees the registry's possible-duplicate pairs (and may mark one
+        as two people); merging them is an admin's."""
+        return self is not Role.RECEPTIONIST
+
+    @property
     def deletes_patients(self) -> bool:
         """Whether this role may delete a patient."""
         return self is not Role.RECEPTIONIST

@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 
 from psycopg import sql
 
+from app import matching
 from app.errors import Forbidden, InvalidQuery
 from app.schemas.patient import FIELDS, PatientRead
 
@@ -48,7 +49,9 @@ MAX_VALUES = 100  # values of one repeated parameter
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _INTEGER = re.compile(r"-?[0-9]{1,100}")  # ASCII digits only
 BIGINT = range(-(2**63), 2**63)
-_OPERATOR_SUFFIX = re.compile(r"^(?P<field>.+)_(?P<op>lt|lte|gt|gte|ne|like)$")
+_OPERATOR_SUFFIX = re.compile(r"^(?P<field>.+)_(?P<op>lt|lte|gt|gte|ne|like|similar)$")
+SIMILAR = ("name",)  # `_similar` (our extension: typo-tolerant, ranked) is for names only
+RANKED = "similarity_rank"  # the rank's column where a statement must carry it
 _ID = sql.Identifier("id")
 
 
@@ -59,6 +62,7 @@ class ListQuery:
 
     where: list[sql.Composable] = field(default_factory=list)
     params: dict[str, Any] = field(default_factory=dict)
+    rank: sql.Composable | None = None  # `name_similar`: how alike, most alike first
     sort: list[sql.Composable] = field(default_factory=list)
     offset: int = 0
     limit: int | None = None
@@ -78,8 +82,18 @@ class ListQuery:
 
     @property
     def order_by(self) -> sql.Composable:
-        """The asked-for order; ties end in id order, json-server's insertion order."""
-        return sql.SQL(", ").join([*self.sort, sql.SQL("{} ASC").format(_ID)])
+        """The asked-for order (after the similarity rank of `name_similar`); ties end in id
+        order, json-server's insertion order."""
+        return self._order(self.rank)
+
+    @property
+    def order_by_ranked(self) -> sql.Composable:
+        """`order_by` over rows that carry their rank as a RANKED column."""
+        return self._order(None if self.rank is None else sql.Identifier(RANKED))
+
+    def _order(self, rank: sql.Composable | None) -> sql.Composable:
+        first = [] if rank is None else [sql.SQL("{} DESC").format(rank)]
+        return sql.SQL(", ").join([*first, *self.sort, sql.SQL("{} ASC").format(_ID)])
 
     def bind(self, value: Any) -> sql.Placeholder:
         """A named placeholder carrying `value` into `params`."""
@@ -154,6 +168,12 @@ def _condition(query: ListQuery, key: str, values: list[str], hidden: frozenset[
         raise InvalidQuery(key, _unknown_parameter_message(key))
     name, op = match["field"], match["op"]
     _refuse_hidden(name, hidden)
+    if op == "similar":
+        if name not in SIMILAR:
+            raise InvalidQuery(key, "only name_similar is supported")
+        if wanted:
+            _similar(query, wanted[-1])  # one ranking: the last, as for `q`
+        return
     for value in wanted:
         if op == "like":
             query.where.append(_ilike(name, query.bind(_contains(value))))
@@ -164,6 +184,16 @@ def _condition(query: ListQuery, key: str, values: list[str], hidden: frozenset[
                     _column(name), sql.SQL(OPERATORS[op]), query.bind(typed), _cast(name, [typed])
                 )
             )
+
+
+def _similar(query: ListQuery, raw: str) -> None:
+    """Names spelled or sounding like `raw` (ignoring case, accents, punctuation and word
+    order), ranked most alike first: app/matching.py says how."""
+    value = query.bind(raw)
+    key = sql.SQL("registry_name_key({}::text)").format(value)
+    sound = sql.SQL("registry_name_sound({}::text)").format(value)
+    query.where.append(matching.similar_names(key, sound))
+    query.rank = matching.similarity_rank(key)
 
 
 def _equals(query: ListQuery, name: str, raw: list[str]) -> sql.Composable:
@@ -293,5 +323,5 @@ def _field_list() -> str:
 def _unknown_parameter_message(key: str) -> str:
     return (
         f"unknown query parameter {key!r}; valid: a field ({_field_list()}), a field with "
-        f"_lt, _lte, _gt, _gte, _ne or _like, or one of {', '.join(CONTROL)}"
+        f"_lt, _lte, _gt, _gte, _ne or _like, name_similar, or one of {', '.join(CONTROL)}"
     )

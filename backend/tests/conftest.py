@@ -28,8 +28,10 @@ def settings(database_url: URL, tmp_path_factory: pytest.TempPathFactory) -> Set
         environment="test",
         frontend_dist="/nonexistent",
         allowed_hosts=["test"],  # the test client's base URL
-        # Tests seal the audit trail themselves (audit_chain.seal), when they mean to.
+        # Tests seal the audit trail and check for duplicates themselves, when they mean to:
+        # a background transaction would wait on a test's blocking statement, and it on it.
         audit_seal_interval_s=3600,
+        duplicate_check_interval_s=3600,
         # Never the developer's own backups (their outcome shows in /health).
         backup_dir=tmp_path_factory.mktemp("backups") / "backups",
     )
@@ -43,8 +45,8 @@ def clean_db(database_url: URL) -> Iterator[None]:
         # Failed sign-ins too: the lock-outs of one test must not throttle the next.
         connection.execute(
             text(
-                "TRUNCATE patients, patient_versions, sign_in_failures, audit_events, audit_seals"
-                " RESTART IDENTITY"
+                "TRUNCATE patients, patient_versions, duplicate_queue, duplicate_pairs,"
+                " distinct_patients, sign_in_failures, audit_events, audit_seals RESTART IDENTITY"
             )
         )
     engine.dispose()

@@ -12,7 +12,7 @@ from app.audit import Actor
 from app.concurrency import Expected, parse_if_match
 from app.config import Settings
 from app.database import Database
-from app.errors import Forbidden, NotSignedIn, PatientNotFound
+from app.errors import Forbidden, InvalidHeader, NotSignedIn, PatientNotFound
 from app.logging_config import request_id_var
 from app.principal import OPEN_ACCESS, Principal, Role
 from app.services import auth_service
@@ -143,6 +143,13 @@ async def get_history_reader(staff: StaffDep) -> Principal:
     return staff
 
 
+async def get_duplicate_reviewer(staff: StaffDep) -> Principal:
+    """A role that reviews possible duplicates (not a receptionist)."""
+    if not staff.role.reviews_duplicates:
+        raise Forbidden(f"A {staff.role} may not review possible duplicates.")
+    return staff
+
+
 async def get_docs_reader(request: Request) -> None:
     """The API documentation: open in development, admins only in production."""
     if request.app.state.settings.production:
@@ -203,6 +210,32 @@ async def get_if_match(
     return parse_if_match(if_match)
 
 
+REGISTERED_DESPITE = "X-Registered-Despite"
+MAX_REGISTERED_DESPITE = 10  # a match answers at most this many patients
+
+
+async def get_registered_despite(
+    registered_despite: Annotated[
+        str | None,
+        Header(
+            alias=REGISTERED_DESPITE,
+            description="Ids of the likely duplicates shown before this registration (e.g. 7,12)",
+        ),
+    ] = None,
+) -> list[int]:
+    """The matches staff were warned about and registered anyway (kept in the audit event)."""
+    if registered_despite is None:
+        return []
+    parts = [part.strip() for part in registered_despite.split(",")]
+    if len(parts) > MAX_REGISTERED_DESPITE or not all(
+        part.isascii() and part.isdigit() and 1 <= int(part) <= MAX_ID for part in parts
+    ):
+        raise InvalidHeader(
+            REGISTERED_DESPITE, f"must list up to {MAX_REGISTERED_DESPITE} patient ids, e.g. 7,12"
+        )
+    return sorted({int(part) for part in parts})
+
+
 DatabaseDep = Annotated[Database, Depends(get_database)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 WholeListDep = Annotated[WholeList, Depends(get_whole_list)]
@@ -210,6 +243,8 @@ AccountDep = Annotated[Principal, Depends(get_account)]
 MemberDep = Annotated[Principal, Depends(get_member)]
 DeleterDep = Annotated[Principal, Depends(get_deleter)]
 HistoryReaderDep = Annotated[Principal, Depends(get_history_reader)]
+DuplicateReviewerDep = Annotated[Principal, Depends(get_duplicate_reviewer)]
+RegisteredDespiteDep = Annotated[list[int], Depends(get_registered_despite)]
 ListQueryDep = Annotated[querying.ListQuery, Depends(get_list_query)]
 PatientIdDep = Annotated[int, Depends(get_patient_id)]
 PageDep = Annotated[tuple[int, int], Depends(get_page)]

@@ -11,11 +11,14 @@ from fastapi import Response
 from pydantic import TypeAdapter
 
 from app.principal import Principal
+from app.repositories.duplicates import Match
 from app.repositories.patients import PatientRecord
+from app.schemas.duplicate import MatchRead
 from app.schemas.patient import PageEnvelope, PatientRead
 
 PATIENT = TypeAdapter(PatientRead)
 PATIENTS = TypeAdapter(list[PatientRead])
+MATCHES = TypeAdapter(list[MatchRead])
 
 Content = TypeVar("Content", PatientRecord, list[PatientRecord], PageEnvelope)
 
@@ -39,3 +42,13 @@ def shown(viewer: Principal, content: Content, response: Response) -> Content | 
         body = PATIENTS.dump_json(rows, by_alias=True, exclude={"__all__": hidden})
     status = response.status_code or 200  # a route answering 201 sets it first
     return Response(body, status, dict(response.headers), media_type="application/json")
+
+
+def shown_matches(viewer: Principal, matches: list[Match]) -> list[Match] | Response:
+    """A match answer as `viewer` may see its patients."""
+    hidden = set(viewer.role.hidden_columns)
+    if not hidden:
+        return matches
+    rows = MATCHES.validate_python(matches, from_attributes=True)
+    body = MATCHES.dump_json(rows, by_alias=True, exclude={"__all__": {"patient": hidden}})
+    return Response(body, media_type="application/json")

@@ -4,6 +4,7 @@ from app.models.account import ApiToken, Session, SignInFailure, User
 from app.models.audit import AuditEvent, AuditSeal, PatientVersion
 from app.models.base import Base
 from app.models.bookkeeping import DeferredIndex, PatientCountSlot
+from app.models.duplicate import DistinctPatients, DuplicatePair, DuplicateQueue
 from app.models.patient import Patient
 
 __all__ = [
@@ -12,6 +13,9 @@ __all__ = [
     "AuditSeal",
     "Base",
     "DeferredIndex",
+    "DistinctPatients",
+    "DuplicatePair",
+    "DuplicateQueue",
     "Patient",
     "PatientCountSlot",
     "PatientVersion",

@@ -44,8 +44,10 @@ ACTIONS = (
     "import",
     "user_admin",
     "audit_view",
+    "merge",  # one patient merged into another (migration 0010)
+    "mark_distinct",  # a possible-duplicate pair marked as two people
 )
-VERSION_ACTIONS = ("create", "import", "update", "delete", "restore")
+VERSION_ACTIONS = ("create", "import", "update", "delete", "restore", "merge")
 
 
 class AuditEvent(Base):

@@ -2,7 +2,20 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, DateTime, Identity, Index, Integer, String, func, text
+from sqlalchemy import (
+    CheckConstraint,
+    Computed,
+    Date,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    String,
+    Text,
+    func,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base
@@ -24,6 +37,7 @@ CHECKS = {
     "version_positive": "version >= 1",
     "delete_reason_length": "char_length(delete_reason) BETWEEN 1 AND 500",
     "delete_reason_only_deleted": "delete_reason IS NULL OR deleted_at IS NOT NULL",
+    "merged_only_deleted": "merged_into IS NULL OR deleted_at IS NOT NULL",
 }
 
 # Every index the lists use covers live patients only: a soft-deleted row is in none of them
@@ -59,6 +73,15 @@ class Patient(Base):
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     deleted_by: Mapped[int | None] = mapped_column(Integer)  # users.id; None: OPEN_ACCESS
     delete_reason: Mapped[str | None] = mapped_column(String(500))
+    # A record merged into another is a deleted one pointing at the record kept (migration 0010).
+    merged_into: Mapped[int | None] = mapped_column(
+        ForeignKey("patients.id", ondelete="SET NULL", name="fk_patients_merged_into_patients")
+    )
+    # The name as matching compares it (app/matching.py): folded words, and their sounds.
+    name_key: Mapped[str] = mapped_column(Text, Computed("registry_name_key(name)", persisted=True))
+    name_sound: Mapped[str] = mapped_column(
+        Text, Computed("registry_name_sound(name)", persisted=True)
+    )
 
     __table_args__ = (
         *(CheckConstraint(sql, name=name) for name, sql in CHECKS.items()),
@@ -94,6 +117,14 @@ class Patient(Base):
             )
             for key, column in SORT_KEYED.items()
         ),
+        Index(
+            "ix_patients_name_key_trgm",
+            "name_key",
+            postgresql_using="gin",
+            postgresql_ops={"name_key": "gin_trgm_ops"},
+            postgresql_where=LIVE,
+        ),
+        Index("ix_patients_name_sound", "name_sound", postgresql_where=LIVE),
         Index("ix_patients_age_id", "age", "id", postgresql_where=LIVE),
         Index("ix_patients_last_visit_id", "last_visit", "id", postgresql_where=LIVE),
         Index("ix_patients_deleted_at", "deleted_at", postgresql_where=DELETED),

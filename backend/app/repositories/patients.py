@@ -14,7 +14,7 @@ from psycopg import errors, sql
 from psycopg.rows import args_row
 
 from app.database import Connection
-from app.querying import ListQuery
+from app.querying import RANKED, ListQuery
 from app.repositories import audit
 from app.schemas.page import shown_page
 from app.schemas.patient import BROUGHT, FIELDS
@@ -58,7 +58,7 @@ LIVE = sql.SQL("deleted_at IS NULL")  # soft-deleted patients are in no answer b
 VERSIONS_MATCH = sql.SQL("(%(versions)s::int[] IS NULL OR version = ANY(%(versions)s::int[]))")
 
 
-def _audited(
+def audited(
     read: sql.Composable, action: str, outcome: sql.Composable = audit.FOUND
 ) -> sql.Composed:
     """`read` and the audit event naming what it disclosed, in one statement, so one
@@ -92,12 +92,12 @@ def _changing(write: sql.Composable, action: str) -> bytes:
     )
 
 
-CHANGED = {"create": 201, "update": 200, "delete": 200, "restore": 200}
+CHANGED = {"create": 201, "update": 200, "delete": 200, "restore": 200, "merge": 200}
 # Statements without variable parts are rendered to bytes once, here, rather than by psycopg at
 # every execution (4% of a one-record read's CPU).
 GET_SQL = sql.SQL("SELECT {} FROM patients WHERE id = %(id)s AND {}").format(COLUMNS, LIVE)
 GET = GET_SQL.as_bytes()
-READ = _audited(GET_SQL, "read").as_bytes()
+READ = audited(GET_SQL, "read").as_bytes()
 LOCK = sql.SQL("{} FOR UPDATE").format(GET_SQL).as_bytes()
 EXISTS = b"SELECT EXISTS (SELECT FROM patients WHERE id = %(id)s AND deleted_at IS NULL)"
 # Who holds a patientID (ignoring case), and whether that patient is deleted.
@@ -141,9 +141,19 @@ DELETE = _changing(
     ).format(LIVE, VERSIONS_MATCH),
     "delete",
 )
+# A merge deletes the record merged away, pointing it at the one kept.
+MERGE = _changing(
+    sql.SQL(
+        "UPDATE patients SET deleted_at = now(), deleted_by = %(event_user_id)s,"
+        " delete_reason = %(reason)s, merged_into = %(keep)s, updated_at = now(),"
+        " version = version + 1 WHERE id = %(id)s AND {}"
+    ).format(LIVE),
+    "merge",
+)
 RESTORE = _changing(
     sql.SQL(
         "UPDATE patients SET deleted_at = NULL, deleted_by = NULL, delete_reason = NULL,"
+        " merged_into = NULL,"
         " updated_at = now(), version = version + 1 WHERE id = %(id)s AND deleted_at IS NOT NULL"
     ),
     "restore",
@@ -166,9 +176,9 @@ HISTORY = (
     .format(LIVE, audit.event_from("answer", "history"))
     .as_bytes()
 )
-DELETED = _audited(
+DELETED = audited(
     sql.SQL(
-        "SELECT {}, p.deleted_at, u.username, p.delete_reason FROM patients p"
+        "SELECT {}, p.deleted_at, u.username, p.delete_reason, p.merged_into FROM patients p"
         " LEFT JOIN users u ON u.id = p.deleted_by WHERE p.deleted_at IS NOT NULL"
         " ORDER BY p.deleted_at DESC, p.id OFFSET %(offset)s LIMIT %(limit)s"
     ).format(sql.SQL(", ").join(sql.Identifier("p", c) for c in RECORD_COLUMNS)),
@@ -272,6 +282,15 @@ async def delete(
     return await _one(connection, DELETE, params)
 
 
+async def merge(
+    connection: Connection, patient_id: int, keep: int, reason: str, event: Mapping[str, Any]
+) -> PatientRecord | None:
+    """Delete live patient `patient_id` as merged into `keep`; None if it is not live."""
+    return await _one(
+        connection, MERGE, {**event, "id": patient_id, "keep": keep, "reason": reason}
+    )
+
+
 async def restore(
     connection: Connection, patient_id: int, event: Mapping[str, Any]
 ) -> PatientRecord | None:
@@ -308,11 +327,13 @@ async def history(
 
 @dataclass(frozen=True, slots=True)
 class DeletedRecord(PatientRecord):
-    """A deleted patient: the record, and when, by whom (a username) and why."""
+    """A deleted patient: the record, and when, by whom (a username) and why; and the
+    patient it was merged into, if that was how."""
 
     deleted_at: datetime
     deleted_by: str | None
     delete_reason: str | None
+    merged_into: int | None
 
 
 async def deleted_page(
@@ -353,17 +374,18 @@ async def select_window(
     stmt = sql.SQL(
         "WITH total AS ({}) SELECT total.n, shown.* FROM total"
         " LEFT JOIN LATERAL ({}) AS shown ON true ORDER BY {}"
-    ).format(count, _window_rows(query, offset), query.order_by)
+    ).format(count, _window_rows(query, offset), query.order_by_ranked)
     limit = query.per_page if query.page is not None else query.limit
     params = {**query.params, "offset": query.offset, "limit": limit, "page": query.page}
     cursor = await connection.execute(_searched(stmt, event), {**params, **(event or {})})
     rows = await cursor.fetchall()
-    records = [PatientRecord(*row[1:]) for row in rows if row[1] is not None]
+    fields = slice(1, 1 + len(RECORD_COLUMNS))  # a ranked list's rows end with their rank
+    records = [PatientRecord(*row[fields]) for row in rows if row[1] is not None]
     return records, int(rows[0][0])
 
 
 def _searched(stmt: sql.Composed, event: Mapping[str, Any] | None) -> sql.Composed:
-    return stmt if event is None else _audited(stmt, "search", sql.Literal(200))
+    return stmt if event is None else audited(stmt, "search", sql.Literal(200))
 
 
 def _window_rows(query: ListQuery, offset: sql.Composable) -> sql.Composed:
@@ -371,9 +393,12 @@ def _window_rows(query: ListQuery, offset: sql.Composable) -> sql.Composed:
     index-only scan of the live patients' index, migrations 0004 and 0009), then only the rows
     shown are read."""
     if query.where:
+        ranked: sql.Composable = sql.SQL("")
+        if query.rank is not None:  # carried out, for the outer ORDER BY
+            ranked = sql.SQL(", {} AS {}").format(query.rank, sql.Identifier(RANKED))
         return sql.SQL(
-            "SELECT {} FROM patients WHERE {} AND {} ORDER BY {} OFFSET {} LIMIT %(limit)s"
-        ).format(COLUMNS, LIVE, query.condition, query.order_by, offset)
+            "SELECT {}{} FROM patients WHERE {} AND {} ORDER BY {} OFFSET {} LIMIT %(limit)s"
+        ).format(COLUMNS, ranked, LIVE, query.condition, query.order_by, offset)
     return sql.SQL(
         "SELECT {} FROM patients JOIN (SELECT id FROM patients WHERE {} ORDER BY {} OFFSET {}"
         " LIMIT %(limit)s) AS ids USING (id)"

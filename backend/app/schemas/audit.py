@@ -63,6 +63,9 @@ class DeletedPatientRead(PatientRead):
     deleted_at: datetime
     deleted_by: str | None
     delete_reason: str | None
+    merged_into: int | None = Field(
+        description="The id of the patient this record was merged into (null: a deletion)"
+    )
 
 
 class DeleteBody(BaseModel):

@@ -17,6 +17,7 @@ from app.concurrency import Expected
 from app.database import Connection, Database
 from app.errors import (
     DuplicatePatientID,
+    FieldProblem,
     Forbidden,
     InvalidBody,
     PatientNotFound,
@@ -119,14 +120,19 @@ def _completed(
         raise InvalidBody(problems=field_problems(error.errors())) from None
 
 
-async def create_patient(database: Database, data: PatientBody, actor: Actor) -> PatientRecord:
-    """Register a patient; a taken patientID (ignoring case) is a `DuplicatePatientID`."""
+async def create_patient(
+    database: Database, data: PatientBody, actor: Actor, registered_despite: list[int] | None = None
+) -> PatientRecord:
+    """Register a patient; a taken patientID (ignoring case) is a `DuplicatePatientID`.
+    `registered_despite`: the likely duplicates staff were shown and registered anyway (ids,
+    kept in the `create` event)."""
     patient = _completed(data, actor.principal.role)
+    event = actor.params(
+        detail={"registeredDespite": registered_despite} if registered_despite else None
+    )
     try:
         async with database.unit_of_work() as connection:
-            return await patients.insert(
-                connection, patient.model_dump(exclude={"id"}), actor.params()
-            )
+            return await patients.insert(connection, patient.model_dump(exclude={"id"}), event)
     except PatientIDTaken as taken:
         raise await _duplicate(database, taken.patient_id) from None
 
@@ -170,15 +176,58 @@ async def patch_patient(
             stored = _found(await patients.get(connection, patient_id, lock=True))
             if expected is not None and not expected.allows(stored.version):
                 raise PreconditionFailed()
-            current = {wire: getattr(stored, column) for wire, column in BROUGHT.items()}
-            current["lastVisit"] = stored.last_visit.isoformat()
-            try:
-                merged = PatientCreate.model_validate({**current, **changes})
-            except ValidationError as error:
-                raise InvalidBody(problems=field_problems(error.errors())) from None
+            merged = _patched(stored, changes)
             return await _replace(connection, patient_id, merged, actor)  # locked: no recheck
     except PatientIDTaken as taken:
         raise await _duplicate(database, taken.patient_id) from None
+
+
+def _patched(stored: PatientRecord, changes: dict[str, Any]) -> PatientCreate:
+    """The stored record with `changes` (wire fields) applied, validated as a whole."""
+    current = {wire: getattr(stored, column) for wire, column in BROUGHT.items()}
+    current["lastVisit"] = stored.last_visit.isoformat()
+    try:
+        return PatientCreate.model_validate({**current, **changes})
+    except ValidationError as error:
+        raise InvalidBody(problems=field_problems(error.errors())) from None
+
+
+MERGED_PATIENT_ID = "patientID cannot be merged: the merged record keeps its own reserved."
+
+
+async def merge_patients(
+    database: Database, keep: int, remove: int, values: PatientPatch | None, actor: Actor
+) -> PatientRecord:
+    """An admin makes two records one: `keep` takes the field values chosen (`values`, applied
+    as a PATCH; nothing is copied unasked), `remove` is deleted pointing at it. Both versions
+    and events are written in one transaction. `PatientNotFound` unless both are live."""
+    if keep == remove:
+        raise InvalidBody("keep and remove must be two different patients.")
+    changes = {} if values is None else values.model_dump(by_alias=True, exclude_unset=True)
+    if "patientID" in changes:
+        raise InvalidBody(problems=[FieldProblem("patientID", MERGED_PATIENT_ID)])
+    changes.pop("id", None)
+    async with database.unit_of_work() as connection:
+        stored = {
+            patient_id: _found(await patients.get(connection, patient_id, lock=True))
+            for patient_id in sorted((keep, remove))  # one lock order: no deadlock
+        }
+        kept = stored[keep]
+        if changes:
+            params = actor.params(detail={"mergedFrom": remove})
+            kept = _found(
+                await patients.update(
+                    connection,
+                    keep,
+                    _patched(kept, changes).model_dump(exclude={"id"}),
+                    None,
+                    params,
+                )
+            )
+        reason = f"Merged into patient {keep}"
+        params = actor.params(detail={"mergedInto": keep})
+        _found(await patients.merge(connection, remove, keep, reason, params))
+        return kept
 
 
 async def delete_patient(

@@ -17,9 +17,9 @@ from prometheus_client.samples import Sample
 from pydantic import SecretStr
 from sqlalchemy import URL
 
-from app.api.routes import audit, auth, deleted_patients, docs, health, metrics, patients, users
 from app.backup.manifest import ARCHIVE_SUFFIX, MANIFEST_SUFFIX, Manifest, stem, write
 from app.config import Settings
+from app.main import ROUTERS
 from app.principal import Principal, Role
 from tests.accounts import PASSWORD, bearer, make_user, token_for
 from tests.conftest import app_with, asgi_client
@@ -30,11 +30,7 @@ TOKEN = "metrics-token-for-tests-only-0123456789"
 REQUESTS = "registry_http_request_duration_seconds_count"
 SAME_SITE = {"Origin": "http://test"}
 # Every route's template, as the access log and the `route` label name them.
-TEMPLATES = {
-    getattr(route, "path", "")
-    for module in (health, auth, users, patients, deleted_patients, audit, docs, metrics)
-    for route in module.router.routes
-}
+TEMPLATES = {getattr(route, "path", "") for module in ROUTERS for route in module.router.routes}
 SENT = 60  # requests to the two workers
 SCRAPES = 10
 

@@ -12,12 +12,15 @@ from app.api.deps import (
     IfMatchDep,
     ListQueryDep,
     PatientIdDep,
+    RegisteredDespiteDep,
     WholeListDep,
 )
-from app.api.views import shown
+from app.api.views import shown, shown_matches
 from app.concurrency import etag
+from app.repositories.duplicates import Match
 from app.repositories.patients import PatientRecord
 from app.schemas.audit import DeleteBody, HistoryEntry
+from app.schemas.duplicate import MatchCandidate, MatchRead
 from app.schemas.errors import ErrorBody
 from app.schemas.patient import (
     PageEnvelope,
@@ -26,7 +29,7 @@ from app.schemas.patient import (
     PatientRead,
     PatientReplaceBody,
 )
-from app.services import patient_service
+from app.services import duplicate_service, patient_service
 
 router = APIRouter(prefix="/patients", tags=["patients"])
 # Every route needs a signed-in staff member (api.deps.ActorDep); a receptionist's answers
@@ -125,12 +128,34 @@ async def patient_history(
     responses={201: ETAG, **ERRORS, **DUPLICATE, **GUARDED},
 )
 async def create_patient(
-    database: DatabaseDep, actor: ActorDep, data: PatientBody, response: Response
+    database: DatabaseDep,
+    actor: ActorDep,
+    data: PatientBody,
+    registered_despite: RegisteredDespiteDep,
+    response: Response,
 ) -> PatientRecord | Response:
-    """Register a patient; the server assigns `id`."""
-    created = await patient_service.create_patient(database, data, actor)
+    """Register a patient; the server assigns `id`. Never refused for looking like another
+    patient: ask `POST /patients/match` first."""
+    created = await patient_service.create_patient(database, data, actor, registered_despite)
     response.status_code = status.HTTP_201_CREATED
     return shown(actor.principal, tagged(created, response), response)
+
+
+@router.post(
+    "/match",
+    response_model=list[MatchRead],
+    responses={**ERRORS, **GUARDED},
+    summary="Stored patients like a candidate, best first (our extension)",
+)
+async def match_patients(
+    database: DatabaseDep, actor: ActorDep, candidate: MatchCandidate
+) -> list[Match] | Response:
+    """Up to 10 patients the candidate may be, each graded certain, probable or possible with
+    a score (0 to 1) and the evidence; before registering, to avoid a second record of one
+    person. `name` is required; `age`, `gender` and `patientID` count when given (the
+    scoring rule: app/matching.py)."""
+    found = await duplicate_service.match(database, candidate, actor)
+    return shown_matches(actor.principal, found)
 
 
 @router.put(
