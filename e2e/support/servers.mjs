@@ -185,6 +185,8 @@ export async function startServer(options = {}) {
     INITIAL_ADMIN_FILE: adminFile,
     // The embedded server is backed up at start: into this run's folder, not the checkout's.
     BACKUP_DIR: join(dir, 'backups'),
+    // The background check for possible duplicates runs every half second, not at its leisure.
+    DUPLICATE_CHECK_INTERVAL_S: '0.5',
     ...(options.idleTimeoutSeconds ? { SESSION_IDLE_TIMEOUT_S: String(options.idleTimeoutSeconds) } : {}),
   };
   const { child, output } = startChild(

@@ -1,8 +1,9 @@
 import { useCallback, useState } from 'react';
 import { Section } from '../components/Section';
 import { ActivityLog } from '../features/audit/ActivityLog';
-import { canAudit, canManageStaff } from '../features/auth/roles';
+import { canAudit, canManageStaff, canMerge, canReviewDuplicates } from '../features/auth/roles';
 import { DeletedPatients } from '../features/deleted/DeletedPatients';
+import { DuplicatePairs } from '../features/duplicates/DuplicatePairs';
 import { PatientAccessContext, patientAccessFor } from '../features/patients/access';
 import { FindById } from '../features/patients/FindById';
 import { PatientList } from '../features/patients/PatientList';
@@ -16,7 +17,8 @@ import type { Route } from '../lib/routes';
 /** The route itself, or the registry when the role may not see that page. */
 function allowedRoute(route: Route, role: string): Route {
   const adminPage = route.page === 'activity' || route.page === 'deleted-patients';
-  return adminPage && !canAudit(role) ? { page: 'registry', section: '' } : route;
+  const refused = (adminPage && !canAudit(role)) || (route.page === 'duplicates' && !canReviewDuplicates(role));
+  return refused ? { page: 'registry', section: '' } : route;
 }
 
 /** The section whose heading a move to `route` focuses. */
@@ -75,6 +77,15 @@ export function Registry({ role, route: wanted }: { role: string; route: Route }
           intro="A deleted record is kept with its history until it is purged. Restoring puts it back in every list under the same record number."
         >
           <DeletedPatients refresh={revision} onChanged={changed} />
+        </Section>
+      )}
+      {route.page === 'duplicates' && (
+        <Section
+          id="duplicates"
+          title="Possible duplicates"
+          intro="Pairs of records that may be the same person, most alike first. The server compares each new or changed patient with the registry in the background."
+        >
+          <DuplicatePairs canMerge={canMerge(role)} refresh={revision} onChanged={changed} />
         </Section>
       )}
     </PatientAccessContext>

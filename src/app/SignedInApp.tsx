@@ -3,14 +3,14 @@ import { flushSync } from 'react-dom';
 import { Section } from '../components/Section';
 import { ChangePasswordForm } from '../features/auth/ChangePasswordForm';
 import { SESSION_ENDED_MESSAGE, SIGNED_OUT_MESSAGE, idleSignOutMessage } from '../features/auth/messages';
-import { canAudit, canManageStaff, roleLabel } from '../features/auth/roles';
+import { canAudit, canManageStaff, canReviewDuplicates, roleLabel } from '../features/auth/roles';
 import { useIdleTimer } from '../features/auth/useIdleTimer';
 import { useHashRoute } from '../hooks/useHashRoute';
 import { authService } from '../lib/api/authService';
 import { toApiError } from '../lib/api/errors';
 import { onSessionEnded } from '../lib/api/http';
 import type { CurrentUser } from '../lib/api/types';
-import { ACTIVITY_HREF, DELETED_PATIENTS_HREF } from '../lib/routes';
+import { ACTIVITY_HREF, DELETED_PATIENTS_HREF, DUPLICATES_HREF } from '../lib/routes';
 import { AppHeader } from './AppHeader';
 import { Registry } from './Registry';
 
@@ -88,6 +88,11 @@ export function SignedInApp({ user, onUserChange, onSignedOut }: SignedInAppProp
             <a href="#find">Find</a>
             <a href="#patients">Patients</a>
             {canManageStaff(user.role) && <a href="#staff">Staff</a>}
+            {canReviewDuplicates(user.role) && (
+              <a href={DUPLICATES_HREF} aria-current={route.page === 'duplicates' ? 'page' : undefined}>
+                Possible duplicates
+              </a>
+            )}
             {canAudit(user.role) && (
               <>
                 <a href={ACTIVITY_HREF} aria-current={route.page === 'activity' ? 'page' : undefined}>

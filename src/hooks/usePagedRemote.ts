@@ -3,7 +3,8 @@ import { currentPage } from '../lib/api/read';
 import type { Page } from '../lib/api/types';
 import { useRemote, type Remote } from './useRemote';
 
-export interface PagedRemote<T> extends Remote<Page<T>> {
+/** `P`: the page with whatever the server sends beside it (a count of pending checks). */
+export interface PagedRemote<T, P extends Page<T> = Page<T>> extends Remote<P> {
   /** Nothing to list yet (no query). */
   idle: boolean;
   /** The page shown (as the server answered it) or asked for. */
@@ -16,11 +17,11 @@ export interface PagedRemote<T> extends Remote<Page<T>> {
  * search; null: nothing yet): a new one starts again at page 1. A new `refresh` reloads the
  * same page, and a page that no longer exists (its last row gone) steps back to the last.
  */
-export function usePagedRemote<T>(
+export function usePagedRemote<T, P extends Page<T> = Page<T>>(
   query: string | null,
   refresh: number,
-  load: (page: number, signal: AbortSignal) => Promise<Page<T>>,
-): PagedRemote<T> {
+  load: (page: number, signal: AbortSignal) => Promise<P & Page<T>>,
+): PagedRemote<T, P> {
   const [page, setPage] = useState(1);
   const [listed, setListed] = useState(query);
 

@@ -11,6 +11,7 @@ describe('the places in the hash', () => {
   it('knows the admin pages, and takes anything else for a section of the registry', () => {
     expect(parseRoute('#activity')).toEqual({ page: 'activity' });
     expect(parseRoute('#deleted-patients')).toEqual({ page: 'deleted-patients' });
+    expect(parseRoute('#duplicates')).toEqual({ page: 'duplicates' });
     expect(parseRoute('#staff')).toEqual({ page: 'registry', section: 'staff' });
     expect(parseRoute('')).toEqual({ page: 'registry', section: '' });
     expect(parseRoute('#patient/%E0%A4%A')).toEqual({ page: 'registry', section: 'patient/%E0%A4%A' });

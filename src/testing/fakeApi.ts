@@ -3,7 +3,7 @@
  * and answers from a handler. (Browser tests in e2e/ use real servers instead.)
  */
 import { vi } from 'vitest';
-import type { DeletedPatient, Page, Patient } from '../lib/api/types';
+import type { DeletedPatient, DuplicatePair, Page, Patient, PatientMatch } from '../lib/api/types';
 
 export interface SentRequest {
   method: string;
@@ -11,6 +11,8 @@ export interface SentRequest {
   body: unknown;
   /** The If-Match header, when sent. */
   ifMatch?: string;
+  /** The X-Registered-Despite header, when sent. */
+  registeredDespite?: string;
 }
 
 type Handler = (request: SentRequest) => Response | Promise<Response>;
@@ -19,8 +21,16 @@ export function stubFetch(handler: Handler): SentRequest[] {
   const sent: SentRequest[] = [];
   const fake = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
     const body = typeof init?.body === 'string' ? (JSON.parse(init.body) as unknown) : undefined;
-    const ifMatch = new Headers(init?.headers).get('If-Match') ?? undefined;
-    const request = { method: init?.method ?? 'GET', url: String(input), body, ...(ifMatch ? { ifMatch } : {}) };
+    const headers = new Headers(init?.headers);
+    const ifMatch = headers.get('If-Match') ?? undefined;
+    const registeredDespite = headers.get('X-Registered-Despite') ?? undefined;
+    const request = {
+      method: init?.method ?? 'GET',
+      url: String(input),
+      body,
+      ...(ifMatch ? { ifMatch } : {}),
+      ...(registeredDespite ? { registeredDespite } : {}),
+    };
     sent.push(request);
     return handler(request);
   });
@@ -136,8 +146,33 @@ export function makeDeletedPatient(overrides: Partial<DeletedPatient> = {}): Del
     deletedAt: '2026-12-01T09:30:00Z',
     deletedBy: 'cleo',
     deleteReason: null,
+    mergedInto: null,
     ...overrides,
   };
+}
+
+/** One answer of POST /patients/match. */
+export function makeMatch(patient: Patient, overrides: Partial<PatientMatch> = {}): PatientMatch {
+  return { patient, score: 0.93, grade: 'certain', reasons: ['same name', 'same age', 'same gender'], ...overrides };
+}
+
+/** One pair of GET /duplicates (`a` has the lower id). */
+export function makePair(a: Patient, b: Patient, overrides: Partial<DuplicatePair> = {}): DuplicatePair {
+  return { a, b, score: 0.9, grade: 'certain', reasons: ['name spelled similarly', 'same age', 'same gender'], ...overrides };
+}
+
+/** Edits (insert, delete, replace) between two texts: the fake's idea of "a similar name". */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const replace = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      row.push(Math.min((previous[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, replace));
+    }
+    previous = row;
+  }
+  return previous[b.length] ?? 0;
 }
 
 /** `{"detail", "errors"?}`, the one error shape of our API. */
@@ -194,6 +229,11 @@ export interface FakeBackendOptions {
   /** The audit trail, newest first. */
   audit?: WireAuditEvent[];
   deleted?: DeletedPatient[];
+  /** What POST /patients/match answers, whatever the candidate (none by default). */
+  matches?: PatientMatch[];
+  /** The pairs GET /duplicates lists, and its X-Duplicates-Pending. */
+  duplicates?: DuplicatePair[];
+  pending?: number;
   /** Answers that take precedence over the fake's own. */
   routes?: Routes;
 }
@@ -203,6 +243,7 @@ export interface FakeBackend {
   accounts: FakeAccount[];
   patients: Patient[];
   deleted: DeletedPatient[];
+  duplicates: DuplicatePair[];
   /** The signed-in username, or null; set it to null to end the session "elsewhere". */
   session: { username: string | null };
   /** Another member of staff saves a change to a patient: its version (ETag) moves on. */
@@ -232,6 +273,7 @@ export function fakeBackend(options: FakeBackendOptions = {}): FakeBackend {
   const accounts = options.accounts ?? defaultAccounts();
   const patients = options.patients ?? [];
   const deleted = options.deleted ?? [];
+  const duplicates = options.duplicates ?? [];
   const history = options.history ?? {};
   const audit = options.audit ?? [];
   const session = { username: options.signedIn ?? null };
@@ -319,6 +361,14 @@ export function fakeBackend(options: FakeBackendOptions = {}): FakeBackend {
       if (wanted !== null) {
         return jsonResponse(shown.filter((p) => p.patientID.toLowerCase() === wanted.toLowerCase()));
       }
+      const similar = params.get('name_similar')?.toLowerCase();
+      if (similar !== undefined) {
+        const near = shown
+          .map((p) => ({ p, edits: editDistance(p.name.toLowerCase(), similar) }))
+          .filter(({ edits }) => edits <= 3)
+          .sort((x, y) => x.edits - y.edits);
+        return jsonResponse(near.slice(0, Number(params.get('_limit') ?? 10)).map(({ p }) => p));
+      }
       const q = params.get('q')?.toLowerCase();
       const found = q ? shown.filter((p) => p.name.toLowerCase().includes(q)) : shown;
       return jsonResponse(envelope(found, 1, found.length > 0 ? 1 : 0, found.length));
@@ -367,7 +417,7 @@ export function fakeBackend(options: FakeBackendOptions = {}): FakeBackend {
       if (index >= 0 && stale(request, patients[index] as Patient)) return STALE();
       const [gone] = patients.splice(index, 1);
       const reason = (request.body as { reason?: string } | undefined)?.reason ?? null;
-      if (gone) deleted.unshift({ ...gone, deletedAt: '2026-12-02T15:00:00Z', deletedBy: user.username, deleteReason: reason });
+      if (gone) deleted.unshift({ ...gone, deletedAt: '2026-12-02T15:00:00Z', deletedBy: user.username, deleteReason: reason, mergedInto: null });
       return jsonResponse(gone);
     },
     'GET /audit': (request) => {
@@ -391,7 +441,7 @@ export function fakeBackend(options: FakeBackendOptions = {}): FakeBackend {
       if (user instanceof Response) return user;
       const index = deleted.findIndex((p) => String(p.id) === idOf(request));
       if (index < 0) return errorResponse(404, 'No such deleted patient.');
-      const { deletedAt: _at, deletedBy: _by, deleteReason: _why, ...patient } = deleted[index] as DeletedPatient;
+      const { deletedAt: _at, deletedBy: _by, deleteReason: _why, mergedInto: _into, ...patient } = deleted[index] as DeletedPatient;
       if (patients.some((p) => p.patientID.toLowerCase() === patient.patientID.toLowerCase())) {
         return errorResponse(409, `patientID ${patient.patientID} now belongs to another patient; change that one first.`);
       }
@@ -408,6 +458,46 @@ export function fakeBackend(options: FakeBackendOptions = {}): FakeBackend {
       if (index < 0) return errorResponse(404, 'No such deleted patient.');
       deleted.splice(index, 1);
       return new Response(null, { status: 204 });
+    },
+    'POST /patients/match': () => {
+      const user = allowed();
+      if (user instanceof Response) return user;
+      const seen = asSeenBy(user.role);
+      return jsonResponse((options.matches ?? []).map((match) => ({ ...match, patient: seen(match.patient) })));
+    },
+    'GET /duplicates': (request) => {
+      const user = allowed(['admin', 'clinician']);
+      if (user instanceof Response) return user;
+      return jsonResponse(pageFrom(duplicates, request), 200, { 'X-Duplicates-Pending': String(options.pending ?? 0) });
+    },
+    'POST /duplicates/not-duplicate': ({ body }) => {
+      const user = allowed(['admin', 'clinician']);
+      if (user instanceof Response) return user;
+      const { a, b } = body as { a: Patient['id']; b: Patient['id'] };
+      const index = duplicates.findIndex((pair) => pair.a.id === a && pair.b.id === b);
+      if (index < 0) return errorResponse(404, 'No such patient.');
+      duplicates.splice(index, 1);
+      return new Response(null, { status: 204 });
+    },
+    'POST /duplicates/merge': ({ body }) => {
+      const user = allowed(['admin']);
+      if (user instanceof Response) return user;
+      const { keep, remove, values } = body as { keep: Patient['id']; remove: Patient['id']; values?: Partial<Patient> };
+      const kept = patients.findIndex((p) => p.id === keep);
+      const removed = patients.findIndex((p) => p.id === remove);
+      if (kept < 0 || removed < 0) return errorResponse(404, 'No such patient.');
+      const merged = { ...(patients[kept] as Patient), ...values };
+      patients[kept] = merged;
+      const [gone] = patients.splice(removed, 1);
+      if (gone) {
+        const reason = `Merged into patient ${String(keep)}`;
+        deleted.unshift({ ...gone, deletedAt: '2026-12-02T15:00:00Z', deletedBy: user.username, deleteReason: reason, mergedInto: keep });
+      }
+      for (let i = duplicates.length - 1; i >= 0; i--) {
+        const pair = duplicates[i] as DuplicatePair;
+        if (pair.a.id === remove || pair.b.id === remove) duplicates.splice(i, 1);
+      }
+      return jsonResponse(merged);
     },
     'GET /users': () => {
       const user = allowed(['admin']);
@@ -456,7 +546,7 @@ export function fakeBackend(options: FakeBackendOptions = {}): FakeBackend {
   }
 
   const sent = stubFetch(route(options.routes ?? {}, route(own)));
-  return { sent, accounts, patients, deleted, session, editElsewhere };
+  return { sent, accounts, patients, deleted, duplicates, session, editElsewhere };
 }
 
 /** The requests other than the session's own (/auth/...), for "what did the page send". */

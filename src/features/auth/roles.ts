@@ -16,3 +16,9 @@ export const canViewHistory = (role: string): boolean => role === 'admin' || rol
 
 /** The audit trail (Activity, a record's access log) and the deleted records (restore, purge). */
 export const canAudit = (role: string): boolean => role === 'admin';
+
+/** The Possible duplicates page (GET /duplicates), and marking a pair as two people. */
+export const canReviewDuplicates = (role: string): boolean => role === 'admin' || role === 'clinician';
+
+/** Merging one record into another (POST /duplicates/merge). */
+export const canMerge = (role: string): boolean => role === 'admin';

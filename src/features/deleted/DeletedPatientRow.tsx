@@ -8,6 +8,7 @@ import { useReason } from '../../hooks/useReason';
 import { deletedPatientService } from '../../lib/api/deletedPatientService';
 import { toApiError } from '../../lib/api/errors';
 import type { DeletedPatient } from '../../lib/api/types';
+import { patientHref } from '../../lib/routes';
 import { describePatient } from '../patients/columns';
 
 interface DeletedPatientRowProps {
@@ -92,7 +93,14 @@ export function DeletedPatientRow({ patient, onDone }: DeletedPatientRowProps) {
         <DateTime iso={patient.deletedAt} />
       </td>
       <td data-label="Deleted by">{patient.deletedBy ?? '—'}</td>
-      <td data-label="Reason">{patient.deleteReason ?? '—'}</td>
+      <td data-label="Reason">
+        {/* A merge's reason only names the record; the link leads there. */}
+        {patient.mergedInto !== null ? (
+          <a href={patientHref(patient.mergedInto)}>Merged into #{String(patient.mergedInto)}</a>
+        ) : (
+          (patient.deleteReason ?? '—')
+        )}
+      </td>
       <ActionsCell error={error}>
         {purging ? (
           <RowForm

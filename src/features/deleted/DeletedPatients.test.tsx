@@ -53,6 +53,23 @@ describe('the Deleted patients page', () => {
     expect(screen.getByText('2 deleted patients')).toBeInTheDocument();
   });
 
+  it('shows a merged record as "Merged into #7", a link to the patient kept', async () => {
+    const merged = makeDeletedPatient({
+      id: 12,
+      patientID: 'P012',
+      name: 'Jon Smith',
+      deletedBy: 'ada',
+      deleteReason: 'Merged into patient 7',
+      mergedInto: 7,
+    });
+    fakeBackend({ signedIn: 'ada', deleted: [merged] });
+    render(<DeletedPatients refresh={0} onChanged={vi.fn()} />);
+    await screen.findByRole('cell', { name: 'Jon Smith' });
+    const row = rowOf('Jon Smith');
+    expect(within(row).getByRole('link', { name: 'Merged into #7' })).toHaveAttribute('href', '#patient/7');
+    expect(within(row).queryByText('Merged into patient 7')).not.toBeInTheDocument();
+  });
+
   it('restores a patient: the row goes, the notice says so and takes the focus', async () => {
     const { backend, onChanged } = await deletedPage();
     await user.click(within(rowOf('Gil Gone')).getByRole('button', { name: 'Restore Gil Gone (P004)' }));

@@ -1,7 +1,7 @@
 import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
-import { envelope, jsonResponse, makePatient, paramsOf, stubFetch } from '../../testing/fakeApi';
+import { envelope, fakeBackend, jsonResponse, makePatient, paramsOf, stubFetch } from '../../testing/fakeApi';
 import { FindById } from './FindById';
 import { SearchPatients } from './SearchPatients';
 
@@ -92,5 +92,60 @@ describe('SearchPatients', () => {
     await user.click(screen.getByRole('button', { name: 'Search' }));
     expect(await screen.findByText('1 patient matching “asthma”')).toBeInTheDocument();
     expect(paramsOf(sent[0])).toEqual({ _page: '1', _per_page: '20', q: 'asthma' });
+  });
+});
+
+describe('"Did you mean" after a search that found nobody', () => {
+  const patients = () => [
+    makePatient({ id: 7, patientID: 'P007', name: 'John Smith' }),
+    makePatient({ id: 8, patientID: 'P008', name: 'Joan Smith' }),
+    makePatient({ id: 9, patientID: 'P009', name: 'Zed Other' }),
+  ];
+
+  async function search(text: string) {
+    await user.clear(screen.getByLabelText(/^Name/));
+    await user.type(screen.getByLabelText(/^Name/), text);
+    await user.click(screen.getByRole('button', { name: 'Search' }));
+  }
+
+  it('offers patients with a similar name, each a link to their record', async () => {
+    const { sent } = fakeBackend({ signedIn: 'cleo', patients: patients() });
+    render(<SearchPatients refresh={0} onChanged={vi.fn()} />);
+    const regions = screen.getAllByRole('status');
+    await search('jon smth');
+    expect(await screen.findByText('No patients match “jon smth”.')).toBeInTheDocument();
+    const offer = await screen.findByText(/^Did you mean:/);
+    expect(regions).toContain(offer.parentElement);
+    expect(within(offer).getAllByRole('link').map((link) => [link.textContent, link.getAttribute('href')])).toEqual([
+      ['John Smith (P007)', '#patient/7'],
+      ['Joan Smith (P008)', '#patient/8'],
+    ]);
+    expect(paramsOf(sent.find((r) => paramsOf(r).name_similar !== undefined))).toEqual({
+      name_similar: 'jon smth',
+      _limit: '5',
+    });
+  });
+
+  it('asks nothing more when the search found someone, and drops the offer', async () => {
+    const { sent } = fakeBackend({ signedIn: 'remy', patients: patients() });
+    render(<SearchPatients refresh={0} onChanged={vi.fn()} />);
+    await search('jon smth');
+    await screen.findByText(/^Did you mean:/);
+    await search('john');
+    expect(await screen.findByText('1 patient matching “john”')).toBeInTheDocument();
+    expect(screen.queryByText(/^Did you mean:/)).not.toBeInTheDocument();
+    expect(sent.filter((r) => paramsOf(r).name_similar !== undefined)).toHaveLength(1);
+  });
+
+  it('offers nothing for a term without a letter, nor when no name is like it', async () => {
+    const { sent } = fakeBackend({ signedIn: 'cleo', patients: patients() });
+    render(<SearchPatients refresh={0} onChanged={vi.fn()} />);
+    await search('2024-01');
+    await screen.findByText('No patients match “2024-01”.');
+    expect(sent.some((r) => paramsOf(r).name_similar !== undefined)).toBe(false);
+    await search('qqqqqqqqqq');
+    await screen.findByText('No patients match “qqqqqqqqqq”.');
+    await vi.waitFor(() => expect(sent.filter((r) => paramsOf(r).name_similar !== undefined)).toHaveLength(1));
+    expect(screen.queryByText(/^Did you mean:/)).not.toBeInTheDocument();
   });
 });

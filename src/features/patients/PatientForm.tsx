@@ -11,8 +11,12 @@ interface PatientFormProps {
   initialValues: PatientFormValues;
   submitLabel: string;
   sendingLabel: string;
-  /** Sends the values; throws an ApiError when the server refuses them. */
-  onSubmit: (values: PatientFormValues) => Promise<void>;
+  /**
+   * Sends the values; throws an ApiError when the server refuses them. Resolves to false when
+   * nothing was sent yet (a step outside the form comes first): the entries stay, even with
+   * resetOnSuccess. (`unknown`: the edit form's save resolves to nothing in particular.)
+   */
+  onSubmit: (values: PatientFormValues) => Promise<unknown>;
   /** Empty the inputs after a successful submit (registration), keep them otherwise. */
   resetOnSuccess?: boolean;
   /** Shows a Cancel button; Escape anywhere in the form does the same (nothing is saved). */
@@ -61,8 +65,8 @@ export function PatientForm(props: PatientFormProps) {
     form.clearProblems();
     setSending(true);
     try {
-      await onSubmit(values);
-      if (props.resetOnSuccess) form.reset(initialValues, 'patientID');
+      const sent = await onSubmit(values);
+      if (props.resetOnSuccess && sent !== false) form.reset(initialValues, 'patientID');
     } catch (error) {
       const apiError = toApiError(error);
       form.showProblems(apiError.fieldErrors, apiError.message);

@@ -5,6 +5,7 @@ import { useNotice } from '../../hooks/useNotice';
 import { usePagedRemote } from '../../hooks/usePagedRemote';
 import { patientService } from '../../lib/api/patientService';
 import type { PatientField, Sort } from '../../lib/api/types';
+import { DidYouMean } from './DidYouMean';
 import { PatientTable } from './PatientTable';
 import { nextSort } from './SortableHeader';
 
@@ -20,6 +21,8 @@ interface PatientListProps {
   /** Changes whenever the registry changed elsewhere on the page. */
   refresh: number;
   onChanged: () => void;
+  /** A search that finds nothing offers patients with a name like the term ("Did you mean"). */
+  suggestNames?: boolean;
 }
 
 function countText(items: number, search?: string): string {
@@ -28,7 +31,7 @@ function countText(items: number, search?: string): string {
 }
 
 /** One server-side page of patients at a time, sorted by the server. */
-export function PatientList({ label, search, active = true, refresh, onChanged }: PatientListProps) {
+export function PatientList({ label, search, active = true, refresh, onChanged, suggestNames }: PatientListProps) {
   const [sort, setSort] = useState<Sort | null>(null);
   const [notice, noticeRef] = useNotice(onChanged);
   const [listedSearch, setListedSearch] = useState(search);
@@ -49,6 +52,9 @@ export function PatientList({ label, search, active = true, refresh, onChanged }
   function changeSort(field: PatientField) {
     setSort(nextSort(sort, field));
   }
+
+  // Only an answer of none asks for names: a search that found someone costs no extra request.
+  const foundNone = !paged.idle && !paged.loading && !paged.error && paged.data?.items === 0;
 
   return (
     <div className="patient-list">
@@ -73,6 +79,7 @@ export function PatientList({ label, search, active = true, refresh, onChanged }
           />
         )}
       </PagedResults>
+      {suggestNames && <DidYouMean text={foundNone && search ? search : null} />}
     </div>
   );
 }

@@ -10,7 +10,8 @@ interface SearchPatientsProps {
 
 /**
  * Text search with `q=` over name and condition (patient ID too, on our API). A role that
- * may not see conditions is not offered them as a search term.
+ * may not see conditions is not offered them as a search term. A term that finds nobody
+ * offers the patients with a name like it, whatever the role: a typo is the usual reason.
  */
 export function SearchPatients({ refresh, onChanged }: SearchPatientsProps) {
   const [term, setTerm] = useState<string | null>(null);
@@ -35,6 +36,7 @@ export function SearchPatients({ refresh, onChanged }: SearchPatientsProps) {
         active={term !== null}
         refresh={refresh}
         onChanged={onChanged}
+        suggestNames
       />
     </div>
   );

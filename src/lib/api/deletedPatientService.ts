@@ -16,6 +16,7 @@ export function parseDeletedPatient(value: unknown): DeletedPatient {
     deletedAt: value.deletedAt,
     deletedBy: textOrNull(value.deletedBy),
     deleteReason: textOrNull(value.deleteReason),
+    mergedInto: typeof value.mergedInto === 'number' || typeof value.mergedInto === 'string' ? value.mergedInto : null,
   };
 }
 

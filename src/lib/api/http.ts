@@ -33,6 +33,8 @@ export interface RequestOptions {
   needsSession?: boolean;
   /** The ETag of the version a change was made from: the server answers 412 if another came since. */
   ifMatch?: string | null;
+  /** More request headers of our API (X-Registered-Despite). */
+  headers?: Record<string, string>;
 }
 
 const UNREADABLE = 'The server sent an answer this page cannot read.';
@@ -61,7 +63,7 @@ export function createHttp(options: HttpOptions = {}, readError: ErrorReader = a
 
   async function send(method: string, path: string, request: RequestOptions = {}): Promise<Response> {
     const { body, signal, needsSession = true, ifMatch } = request;
-    const headers: Record<string, string> = { Accept: 'application/json' };
+    const headers: Record<string, string> = { ...request.headers, Accept: 'application/json' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (ifMatch) headers['If-Match'] = ifMatch;
     let response: Response;
@@ -106,10 +108,17 @@ export function createHttp(options: HttpOptions = {}, readError: ErrorReader = a
     return { body: await bodyOf(response), etag: response.headers.get('ETag') };
   }
 
+  /** The body and the answer's headers, for a count the server sends beside a list. */
+  async function withHeaders(method: string, path: string, request: RequestOptions = {}) {
+    const response = await send(method, path, request);
+    return { body: await bodyOf(response), headers: response.headers };
+  }
+
   return {
     send,
     json,
     tagged,
+    withHeaders,
     /** The address of `path`, for a plain link (a download the browser saves itself). */
     url: (path: string) => `${baseUrl}${path}`,
   };

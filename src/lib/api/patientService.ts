@@ -138,8 +138,19 @@ export function createPatientService(options: PatientServiceOptions = {}) {
       return version('GET', patientPath(id), { signal });
     },
 
-    async create(input: PatientInput): Promise<Patient> {
-      return parsePatient(await json('POST', '/patients', { body: input }));
+    /**
+     * `registeredDespite`: the probable or certain matches the user was shown and registered
+     * anyway (X-Registered-Despite), which the server keeps in the create's audit event.
+     */
+    async create(input: PatientInput, registeredDespite: readonly PatientKey[] = []): Promise<Patient> {
+      const headers = registeredDespite.length ? { 'X-Registered-Despite': registeredDespite.join(',') } : undefined;
+      return parsePatient(await json('POST', '/patients', { body: input, headers }));
+    },
+
+    /** Up to `limit` patients with a name like `text` (typos, accents, word order), most alike first; our API only. */
+    async similarNames(text: string, limit: number, signal?: AbortSignal): Promise<Patient[]> {
+      const params = new URLSearchParams({ name_similar: text.trim(), _limit: String(limit) });
+      return parsePage(await json('GET', `/patients?${params.toString()}`, { signal })).data;
     },
 
     /** Only if the record is still at `etag` (else 412), when given: no silent overwrite. */

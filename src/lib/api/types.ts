@@ -141,7 +141,48 @@ export interface DeletedPatient extends Patient {
   deletedAt: string;
   deletedBy: string | null;
   deleteReason: string | null;
+  /** The record it was merged into (a possible duplicate); null for an ordinary delete. */
+  mergedInto: PatientKey | null;
 }
+
+/** How alike two records are, most alike first; the server lists nothing below "possible". */
+export const MATCH_GRADES = ['certain', 'probable', 'possible'] as const;
+export type MatchGrade = (typeof MATCH_GRADES)[number];
+
+export const MATCH_GRADE_LABELS: Record<MatchGrade, string> = {
+  certain: 'Certain',
+  probable: 'Probable',
+  possible: 'Possible',
+};
+
+/** One answer of POST /patients/match: a registered patient like the candidate, and why. */
+export interface PatientMatch {
+  patient: Patient;
+  /** 0 to 1. */
+  score: number;
+  /** One of MATCH_GRADES; kept as sent, so an unknown one is shown and never taken for a warning. */
+  grade: string;
+  /** "same name", "age one year apart", …, in the server's words. */
+  reasons: string[];
+}
+
+/** One entry of GET /duplicates: two records that may be the same person (`a.id < b.id`). */
+export interface DuplicatePair {
+  a: Patient;
+  b: Patient;
+  score: number;
+  grade: string;
+  reasons: string[];
+}
+
+/** A page of GET /duplicates, with the X-Duplicates-Pending header beside it. */
+export interface DuplicatePage extends Page<DuplicatePair> {
+  /** Patients the background check has not compared yet (0 when up to date). */
+  pending: number;
+}
+
+/** The values an admin chose for the kept record of a merge: any field but patientID. */
+export type MergeValues = Omit<PatientPatch, 'patientID'>;
 
 /** A value as a patient version holds it (null: the field had none, as before a create). */
 export type FieldValue = string | number | null;
@@ -183,6 +224,8 @@ export const AUDIT_ACTIONS = [
   'user_admin',
   'audit_view',
   'history',
+  'merge',
+  'mark_distinct',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -203,6 +246,8 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   user_admin: 'Staff account change',
   audit_view: 'Viewed the audit trail',
   history: 'Viewed a history',
+  merge: 'Merged',
+  mark_distinct: 'Marked not a duplicate',
 };
 
 /** One event of GET /audit (admins only). Never names or conditions: ids only. */
