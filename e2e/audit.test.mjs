@@ -9,44 +9,25 @@
  * any test passes alone, in any order, and whatever else the server holds.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { assertNoAxeViolations } from './support/a11y.mjs';
 import {
-  apiToken,
   createPatients,
   deletePatient,
   fillRegisterForm,
-  newPassword,
   newTag,
-  newUsername,
   patientsWithId,
   randomPatient,
 } from './support/data.mjs';
-import { pagesPerTest, screenshot } from './support/pages.mjs';
-import { startServer } from './support/servers.mjs';
+import { screenshot } from './support/pages.mjs';
+import { goTo, region, staffOnFreshServer } from './support/staff.mjs';
 
 /** @typedef {import('./support/data.mjs').WirePatient} WirePatient */
 /** @typedef {import('playwright-core').Page} Page */
 
 describe('audit trail, history and deleted patients in the browser', { timeout: 180_000 }, () => {
-  const pages = pagesPerTest();
-  /** @type {import('./support/servers.mjs').RunningServer} */
-  let server;
-  /** Both made with the back end's CLI, so neither has to change a temporary password. */
-  const admin = { username: newUsername('admin'), password: newPassword() };
-  const clinician = { username: newUsername('clinician'), password: newPassword() };
-  /** The clinician's API token: the patients are theirs, made and deleted from Node. */
-  let token = '';
-
-  /** A page of its own, signed in as `account`. */
-  const pageAs = (/** @type {{ username: string, password: string }} */ account) =>
-    pages.open({ baseUrl: server.baseUrl, account });
-
-  const region = (/** @type {Page} */ page, /** @type {string} */ name) => page.getByRole('region', { name, exact: true });
-
-  /** @param {Page} page @param {string} name */
-  const goTo = (page, name) =>
-    page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name, exact: true }).click();
+  const staff = staffOnFreshServer();
+  const { admin, clinician, pageAs } = staff;
 
   /**
    * Finds the patient by patient ID in the registry and opens their record page.
@@ -54,7 +35,7 @@ describe('audit trail, history and deleted patients in the browser', { timeout: 
    * @param {WirePatient} patient
    */
   async function openRecord(page, patient) {
-    await page.goto(`${server.baseUrl}/`);
+    await page.goto(`${staff.server.baseUrl}/`);
     const find = region(page, 'Find a patient');
     await find.getByLabel('Patient ID', { exact: true }).fill(patient.patientID);
     await find.getByRole('button', { name: 'Find', exact: true }).click();
@@ -75,19 +56,8 @@ describe('audit trail, history and deleted patients in the browser', { timeout: 
     return rows;
   }
 
-  before(async () => {
-    server = await startServer();
-    await server.createUser(admin.username, 'admin', admin.password);
-    await server.createUser(clinician.username, 'clinician', clinician.password);
-    token = await apiToken(server.baseUrl, clinician.username, clinician.password);
-  });
-
-  after(async () => {
-    await server?.stop();
-  });
-
   it("shows an admin a patient's versions after an edit, and who read the record", async () => {
-    const [patient] = await createPatients(server.baseUrl, token, [randomPatient(`${newTag()}-HIST`)]);
+    const [patient] = await createPatients(staff.server.baseUrl, staff.token, [randomPatient(`${newTag()}-HIST`)]);
     assert.ok(patient);
     const page = await pageAs(admin);
     const record = await openRecord(page, patient);
@@ -124,7 +94,7 @@ describe('audit trail, history and deleted patients in the browser', { timeout: 
 
   it('lists the activity, filters it by action, and downloads what the filters select as CSV', async () => {
     const page = await pageAs(admin);
-    await page.goto(`${server.baseUrl}/`);
+    await page.goto(`${staff.server.baseUrl}/`);
     await region(page, 'Patients').waitFor();
     await goTo(page, 'Activity');
     const activity = region(page, 'Activity');
@@ -147,7 +117,7 @@ describe('audit trail, history and deleted patients in the browser', { timeout: 
 
     const href = await activity.getByRole('link', { name: 'Download CSV' }).getAttribute('href');
     assert.equal(href, '/audit/export?action=login');
-    const csv = await page.context().request.get(`${server.baseUrl}${href}`);
+    const csv = await page.context().request.get(`${staff.server.baseUrl}${href}`);
     assert.equal(csv.status(), 200);
     assert.match(csv.headers()['content-type'] ?? '', /^text\/csv/);
     assert.match(csv.headers()['content-disposition'] ?? '', /attachment; filename="audit-\d{4}-\d{2}-\d{2}\.csv"/);
@@ -158,7 +128,7 @@ describe('audit trail, history and deleted patients in the browser', { timeout: 
 
   it('restores a patient a clinician deleted, under the same id, and purges another with a reason', async () => {
     const tag = newTag();
-    const [kept, purged] = await createPatients(server.baseUrl, token, [
+    const [kept, purged] = await createPatients(staff.server.baseUrl, staff.token, [
       randomPatient(`${tag}-BACK`),
       randomPatient(`${tag}-GONE`),
     ]);
@@ -174,12 +144,12 @@ describe('audit trail, history and deleted patients in the browser', { timeout: 
     await record.getByText(`Deleted ${kept.name} (${kept.patientID}).`).waitFor();
     await record.getByText(/^This record is deleted\./).waitFor();
     assert.equal(await region(desk, 'History').getByRole('alert').count(), 0, 'the versions shown stay');
-    await deletePatient(server.baseUrl, token, purged.id, 'Entered by mistake');
-    assert.deepEqual(await patientsWithId(server.baseUrl, token, kept.patientID), [], 'gone from every list');
+    await deletePatient(staff.server.baseUrl, staff.token, purged.id, 'Entered by mistake');
+    assert.deepEqual(await patientsWithId(staff.server.baseUrl, staff.token, kept.patientID), [], 'gone from every list');
 
     // Its patient ID stays taken: registering it again says where the patient is.
     const page = await pageAs(admin);
-    await page.goto(`${server.baseUrl}/`);
+    await page.goto(`${staff.server.baseUrl}/`);
     const form = region(page, 'Register a patient');
     await fillRegisterForm(form, randomPatient(kept.patientID));
     await form.getByRole('button', { name: 'Register patient' }).click();
@@ -210,7 +180,7 @@ describe('audit trail, history and deleted patients in the browser', { timeout: 
 
     await keptRow.getByRole('button', { name: `Restore ${kept.name} (${kept.patientID})` }).click();
     await deleted.getByText(`Restored ${kept.name} (${kept.patientID}). It is back in the patient list.`).waitFor();
-    const [back] = await patientsWithId(server.baseUrl, token, kept.patientID);
+    const [back] = await patientsWithId(staff.server.baseUrl, staff.token, kept.patientID);
     assert.equal(back?.id, kept.id, 'back under the same id');
 
     // Back in the registry's lists, with its history: created, deleted, restored.

@@ -9,20 +9,17 @@
  * other test here uses, so any test passes alone and in any order.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { assertNoAxeViolations } from './support/a11y.mjs';
 import {
-  apiToken,
   createPatients,
   fillRegisterForm,
-  newPassword,
   newTag,
-  newUsername,
   patientsWithId,
   randomPatient,
 } from './support/data.mjs';
-import { pagesPerTest, screenshot } from './support/pages.mjs';
-import { startServer } from './support/servers.mjs';
+import { screenshot } from './support/pages.mjs';
+import { goTo, region, staffOnFreshServer } from './support/staff.mjs';
 
 /** @typedef {import('playwright-core').Page} Page */
 
@@ -30,46 +27,20 @@ import { startServer } from './support/servers.mjs';
 const PAIR_FOUND_WITHIN_MS = 20_000;
 
 describe('possible duplicates in the browser', { timeout: 180_000 }, () => {
-  const pages = pagesPerTest();
-  /** @type {import('./support/servers.mjs').RunningServer} */
-  let server;
-  /** Both made with the back end's CLI, so neither has to change a temporary password. */
-  const admin = { username: newUsername('admin'), password: newPassword() };
-  const clinician = { username: newUsername('clinician'), password: newPassword() };
-  /** The clinician's API token, for making and checking patients from Node. */
-  let token = '';
-
-  const pageAs = (/** @type {{ username: string, password: string }} */ account) =>
-    pages.open({ baseUrl: server.baseUrl, account });
-
-  const region = (/** @type {Page} */ page, /** @type {string} */ name) => page.getByRole('region', { name, exact: true });
-
-  /** @param {Page} page @param {string} name */
-  const goTo = (page, name) =>
-    page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name, exact: true }).click();
+  const staff = staffOnFreshServer();
+  const { admin, clinician, pageAs } = staff;
 
   /** @param {string} patientID */
-  const stored = (patientID) => patientsWithId(server.baseUrl, token, patientID);
+  const stored = (patientID) => patientsWithId(staff.server.baseUrl, staff.token, patientID);
 
   /** The status GET /patients/{id} answers. */
   const statusOf = async (/** @type {string | number} */ id) =>
-    (await fetch(`${server.baseUrl}/patients/${id}`, { headers: { Authorization: `Bearer ${token}` } })).status;
-
-  before(async () => {
-    server = await startServer();
-    await server.createUser(admin.username, 'admin', admin.password);
-    await server.createUser(clinician.username, 'clinician', clinician.password);
-    token = await apiToken(server.baseUrl, clinician.username, clinician.password);
-  });
-
-  after(async () => {
-    await server?.stop();
-  });
+    (await fetch(`${staff.server.baseUrl}/patients/${id}`, { headers: { Authorization: `Bearer ${staff.token}` } })).status;
 
   it('warns before registering a likely duplicate, opens it, or registers anyway', async () => {
     const tag = newTag();
     const page = await pageAs(clinician);
-    await page.goto(`${server.baseUrl}/`);
+    await page.goto(`${staff.server.baseUrl}/`);
     const form = region(page, 'Register a patient');
     const status = form.getByRole('status');
 
@@ -122,14 +93,14 @@ describe('possible duplicates in the browser', { timeout: 180_000 }, () => {
 
   it('lists a pair the background check found, and an admin merges it, taking a value from the removed record', async () => {
     const tag = newTag();
-    const [kept, removed] = await createPatients(server.baseUrl, token, [
+    const [kept, removed] = await createPatients(staff.server.baseUrl, staff.token, [
       randomPatient(`${tag}-K`, { name: 'Margaret Okafor', age: 61, gender: 'Female', medicalCondition: 'Asthma' }),
       randomPatient(`${tag}-R`, { name: 'Margret Okafor', age: 61, gender: 'Female', medicalCondition: 'Hypertension' }),
     ]);
     assert.ok(kept && removed);
 
     const page = await pageAs(admin);
-    await page.goto(`${server.baseUrl}/`);
+    await page.goto(`${staff.server.baseUrl}/`);
     await region(page, 'Patients').waitFor();
     await goTo(page, 'Possible duplicates');
     const duplicates = region(page, 'Possible duplicates');

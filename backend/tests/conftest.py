@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import URL, create_engine, text
+from sqlalchemy import URL, Engine, create_engine, text
 
 from app.config import Settings
 from app.main import create_app
@@ -51,6 +51,14 @@ def clean_db(database_url: URL) -> Iterator[None]:
         )
     engine.dispose()
     yield
+
+
+@pytest.fixture
+def owner(database_url: URL) -> Iterator[Engine]:
+    """The database as its owner sees it, to read what the app may not show (audit events)."""
+    engine = create_engine(database_url)
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -115,3 +123,11 @@ def patient(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+async def registered(http: httpx.AsyncClient, **overrides: Any) -> dict[str, Any]:
+    """A patient registered through the API (`patient(**overrides)`), as answered."""
+    response = await http.post("/patients", json=patient(**overrides))
+    assert response.status_code == 201, response.text
+    created: dict[str, Any] = response.json()
+    return created

@@ -70,6 +70,8 @@ BEGIN
   RETURN NULL;
 END $$
 """
+# The actions allowed before this revision, written out: a migration must not change when the
+# model's lists (app/models/audit.py) do.
 VERSION_ACTIONS = ("create", "import", "update", "delete", "restore")
 AUDIT_ACTIONS = (
     "login",

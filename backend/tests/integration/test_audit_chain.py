@@ -6,24 +6,16 @@ import asyncio
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import URL, Engine, create_engine, text
+from sqlalchemy import URL, Engine, text
 
 from app import audit_chain
 from app.config import BACKEND_DIR
 from app.database import Database
 from tests.conftest import patient
-
-
-@pytest.fixture
-def owner(database_url: URL) -> Iterator[Engine]:
-    engine = create_engine(database_url)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

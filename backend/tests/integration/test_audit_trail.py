@@ -5,14 +5,13 @@ events; the admin's views filter, page and export them, and are audited themselv
 
 import csv
 import io
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 from psycopg import errors
-from sqlalchemy import URL, Engine, create_engine, text
+from sqlalchemy import Engine, text
 
 from app.config import Settings
 from app.database import Database
@@ -22,14 +21,6 @@ from tests.conftest import app_with, asgi_client, patient
 
 SAME_SITE = {"Origin": "http://test"}
 BULK_ROWS = 1_000
-
-
-@pytest.fixture
-def owner(database_url: URL) -> Iterator[Engine]:
-    """The database owner's connection (a superuser here), beside the app's own role."""
-    engine = create_engine(database_url)
-    yield engine
-    engine.dispose()
 
 
 class Trail:

@@ -2,29 +2,14 @@
 `POST /patients/match`, the pairs of `GET /duplicates` and their not-duplicate memory, merging,
 `name_similar=`, and who may do which (the rule itself: app/matching.py)."""
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import URL, Engine, create_engine, text
+from sqlalchemy import Engine, text
 
 from app.services import duplicate_service
-from tests.conftest import patient
-
-
-@pytest.fixture
-def owner(database_url: URL) -> Iterator[Engine]:
-    engine = create_engine(database_url)
-    yield engine
-    engine.dispose()
-
-
-async def registered(http: httpx.AsyncClient, **overrides: Any) -> dict[str, Any]:
-    response = await http.post("/patients", json=patient(**overrides))
-    assert response.status_code == 201, response.text
-    created: dict[str, Any] = response.json()
-    return created
+from tests.conftest import patient, registered
 
 
 async def matches(http: httpx.AsyncClient, **candidate: Any) -> list[dict[str, Any]]:

@@ -2,28 +2,10 @@
 kept; DELETE hides a patient from json-server clients but keeps it (and its patientID) for an
 admin to restore; only a purge removes it, leaving no patient data in any table."""
 
-from collections.abc import Iterator
-from typing import Any
-
 import httpx
-import pytest
-from sqlalchemy import URL, Engine, create_engine, text
+from sqlalchemy import Engine, text
 
-from tests.conftest import patient
-
-
-@pytest.fixture
-def owner(database_url: URL) -> Iterator[Engine]:
-    engine = create_engine(database_url)
-    yield engine
-    engine.dispose()
-
-
-async def registered(http: httpx.AsyncClient, **overrides: Any) -> dict[str, Any]:
-    response = await http.post("/patients", json=patient(**overrides))
-    assert response.status_code == 201, response.text
-    created: dict[str, Any] = response.json()
-    return created
+from tests.conftest import patient, registered
 
 
 async def test_history_lists_versions_newest_first_with_old_and_new_values(

@@ -11,7 +11,7 @@ import pytest
 from app.principal import Principal, Role
 from app.services import auth_service, user_service
 from tests.accounts import PASSWORD, bearer
-from tests.conftest import asgi_client, patient
+from tests.conftest import asgi_client, patient, registered
 
 SAME_SITE = {"Origin": "http://test"}
 VISIBLE = {"id", "patientID", "name", "age", "gender", "lastVisit"}
@@ -30,14 +30,6 @@ SIGN_IN_FIRST = {"detail": "Sign in to continue."}
 ADMINS_ONLY = {"detail": "Only an admin may do this."}
 CHANGE_PASSWORD = {"detail": "Change your password before going on."}
 WWW_AUTHENTICATE = 'Bearer realm="patient-registry"'
-
-
-async def registered(http: httpx.AsyncClient, **overrides: Any) -> dict[str, Any]:
-    """A patient created through the API by `http` (a role that records conditions)."""
-    response = await http.post("/patients", json=patient(**overrides))
-    assert response.status_code == 201, response.text
-    created: dict[str, Any] = response.json()
-    return created
 
 
 async def three_patients(clinician: httpx.AsyncClient) -> list[dict[str, Any]]:
