@@ -16,6 +16,7 @@ from app.repositories.patients import LIVE, PAGE_OFFSET, RECORD_COLUMNS, Patient
 
 # Only one check runs at a time, in any process (a transaction-level advisory lock).
 CHECK_LOCK = 7_013_001
+CHECK_TIMEOUT = b"SET LOCAL statement_timeout = '120s'"
 _FIELDS = len(RECORD_COLUMNS)
 
 
@@ -129,6 +130,8 @@ async def check_batch(connection: Connection, batch: int) -> int | None:
     ).fetchone()
     if not (row and row[0]):
         return None
+    # A batch is background work: it may take longer than a request's statement may.
+    await connection.execute(CHECK_TIMEOUT)
     ids = [int(r[0]) for r in await (await connection.execute(TAKE, {"batch": batch})).fetchall()]
     if ids:
         await connection.execute(FORGET, {"ids": ids})
