@@ -25,8 +25,9 @@ and grades it: certain from 0.90, probable from 0.75, possible from 0.50; below,
 probable pair has closely agreeing names, ages at most a year apart and the same gender (0.60 +
 0.10 + 0.15 is the most anything else can reach); a name alone is at most possible.
 
-Candidates are found through indexes only: the trigram index of `name_key` (similarity at
-least TRIGRAM_THRESHOLD, the most similar first) and the btree of `name_sound`.
+Candidates are found through one index lookup (`patients.name_keys`, migration 0010): names
+with the same words, the same sounds, or one letter apart share a key; the most similar
+CANDIDATES of them are scored. `name_similar=` searches wider (trigrams, TRIGRAM_THRESHOLD).
 """
 
 from dataclasses import dataclass
@@ -43,11 +44,11 @@ SAME_PATIENT_ID, NEAR_PATIENT_ID = 0.30, 0.15
 CERTAIN, PROBABLE, POSSIBLE = 0.90, 0.75, 0.50
 GRADES = (("certain", CERTAIN), ("probable", PROBABLE), ("possible", POSSIBLE))
 
-# pg_trgm's thresholds for `%` and `<%`, set on every connection (app/database.py): the
-# candidates of a match, and what `name_similar=` finds.
+# pg_trgm's thresholds for `%` and `<%`, set on every connection (app/database.py): what
+# `name_similar=` finds.
 TRIGRAM_THRESHOLD = 0.5
 WORD_THRESHOLD = 0.5
-CANDIDATES = 50  # per index, before scoring
+CANDIDATES = 100  # scored per patient or candidate, the most similar names first
 MAX_MATCHES = 10
 
 REASONS = {
@@ -200,16 +201,14 @@ def similar_names(
     """Patients (of `alias`; live ones: the indexes are partial) whose folded name is similar
     to `key`, spelled (trigrams, whole name or one of its words) or sounding alike."""
     column = _column("name_key", alias)
-    return sql.SQL("({column} %% {key} OR {key} <%% {column} OR ({sounds}))").format(
-        column=column, key=key, sounds=same_sound(sound, alias)
-    )
+    return sql.SQL(
+        "({column} %% {key} OR {key} <%% {column} OR {keys} @> ARRAY['~' || {sound}])"
+    ).format(column=column, key=key, keys=_column("name_keys", alias), sound=sound)
 
 
-def same_sound(sound: sql.Composable, alias: str | None = None) -> sql.Composed:
-    """The name (of `alias`) sounds like `sound` (a name without sounds matches none)."""
-    return sql.SQL("{sound} <> '' AND {column} = {sound}").format(
-        sound=sound, column=_column("name_sound", alias)
-    )
+def sharing_keys(keys: sql.Composable, alias: str) -> sql.Composed:
+    """The patients of `alias` whose name shares a key with `keys` (`registry_name_keys`)."""
+    return sql.SQL("{} && {}").format(_column("name_keys", alias), keys)
 
 
 def similarity_rank(key: sql.Composable, alias: str | None = None) -> sql.Composed:

@@ -2,13 +2,18 @@
 still to check, the probable pairs found, the pairs staff marked distinct, and merging
 (app/matching.py holds the scoring rule; app/services/duplicate_service.py the use cases).
 
-- `registry_name_words(name)`: the name's words folded as the sort key folds them (case, Latin
+- `registry_name_plain(name)`: the name's words folded as the sort key folds them (case, Latin
   accents), apostrophes and dots dropped ("O'Brien" is "obrien"), split at blanks and other
-  punctuation, sorted, so word order does not count. SQL-standard bodies: their references are
-  bound when created, so they work under any search_path (a restore runs with an empty one).
-- `patients.name_key` (the words, joined) and `patients.name_sound` (their double-metaphone
-  codes, sorted) are stored generated columns: candidates are found by a trigram index on the
-  first and a btree on the second, and scored without recomputing either.
+  punctuation; `registry_name_key` sorts them, so word order does not count;
+  `registry_name_sound` is their double-metaphone codes, sorted. SQL-standard bodies: their
+  references are bound when created, so they work under any search_path (a restore runs with
+  an empty one).
+- `patients.name_key` (stored, generated) is what names are scored on and what the trigram
+  index of `name_similar=` covers. `patients.name_keys` (stored, generated, GIN-indexed) holds
+  the keys a possible duplicate shares with it: the sorted name, its sound ("~JN SM0"), and the
+  name as written with each letter in turn deleted. So one index lookup of selective keys finds
+  the names with the same words, the same sounds, or one edit apart (a letter changed,
+  dropped, added, or two swapped): both sides hold the name with that letter deleted.
 - `duplicate_queue` gets every patient inserted, or updated in a field that matching reads, by
   statement-level triggers (one INSERT per statement, as the counting triggers); the
   background check empties it into `duplicate_pairs`.
@@ -29,26 +34,45 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 RUNTIME = "registry_runtime"
-WORDS = """
-CREATE FUNCTION registry_name_words(value text) RETURNS text[]
+PLAIN = """
+CREATE FUNCTION registry_name_plain(value text) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN ARRAY(
+RETURN array_to_string(ARRAY(
   SELECT word FROM regexp_split_to_table(
     regexp_replace(registry_sort_key(value), '[''\u2019.]', '', 'g'), '[[:space:][:punct:]]+'
   ) AS word
-  WHERE word <> '' ORDER BY word COLLATE "C")
+  WHERE word <> ''), ' ')
 """
 KEY = """
 CREATE FUNCTION registry_name_key(value text) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN array_to_string(registry_name_words(value), ' ')
+RETURN array_to_string(ARRAY(
+  SELECT word FROM unnest(string_to_array(registry_name_plain(value), ' ')) AS word
+  ORDER BY word COLLATE "C"), ' ')
 """
 SOUND = """
 CREATE FUNCTION registry_name_sound(value text) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 RETURN array_to_string(ARRAY(
-  SELECT code FROM unnest(registry_name_words(value)) AS word, dmetaphone(word) AS code
+  SELECT code FROM unnest(string_to_array(registry_name_plain(value), ' ')) AS word,
+    dmetaphone(word) AS code
   WHERE code <> '' ORDER BY code COLLATE "C"), ' ')
+"""
+# Names one edit apart (a letter changed, dropped, added, or two swapped) share a key: the
+# name, or the name with one letter deleted (from 4 letters on, so that keys stay selective).
+KEYS = """
+CREATE FUNCTION registry_name_keys(value text) RETURNS text[]
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN ARRAY(
+  SELECT DISTINCT key COLLATE "C" FROM (
+    SELECT registry_name_key(value) AS key
+    UNION ALL SELECT '~' || registry_name_sound(value)
+    UNION ALL SELECT plain FROM registry_name_plain(value) AS plain
+    UNION ALL SELECT overlay(plain PLACING '' FROM position FOR 1)
+      FROM registry_name_plain(value) AS plain, generate_series(1, length(plain)) AS position
+      WHERE length(plain) >= 4
+  ) AS keys
+  WHERE key NOT IN ('', '~') ORDER BY 1)
 """
 QUEUE_ADDED = """
 CREATE FUNCTION patients_to_check_added() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -103,12 +127,12 @@ def _actions(table: str, constraint: str, actions: Sequence[str], validity: str 
 
 def upgrade() -> None:
     op.execute("CREATE EXTENSION IF NOT EXISTS fuzzystrmatch")
-    for function in (WORDS, KEY, SOUND):
+    for function in (PLAIN, KEY, SOUND, KEYS):
         op.execute(function)
     op.execute(
         "ALTER TABLE patients"
         " ADD COLUMN name_key text GENERATED ALWAYS AS (registry_name_key(name)) STORED,"
-        " ADD COLUMN name_sound text GENERATED ALWAYS AS (registry_name_sound(name)) STORED,"
+        " ADD COLUMN name_keys text[] GENERATED ALWAYS AS (registry_name_keys(name)) STORED,"
         " ADD COLUMN merged_into integer"
         " CONSTRAINT fk_patients_merged_into_patients REFERENCES patients (id) ON DELETE SET NULL,"
         " ADD CONSTRAINT ck_patients_merged_only_deleted"
@@ -119,7 +143,8 @@ def upgrade() -> None:
         " WHERE deleted_at IS NULL"
     )
     op.execute(
-        "CREATE INDEX ix_patients_name_sound ON patients (name_sound) WHERE deleted_at IS NULL"
+        "CREATE INDEX ix_patients_name_keys ON patients USING gin (name_keys)"
+        " WHERE deleted_at IS NULL"
     )
     op.execute("""
         CREATE TABLE duplicate_queue (
@@ -197,11 +222,16 @@ def downgrade() -> None:
     op.execute("DROP TABLE distinct_patients")
     op.execute("DROP TABLE duplicate_pairs")
     op.execute("DROP TABLE duplicate_queue")
-    op.execute("DROP INDEX ix_patients_name_sound")
+    op.execute("DROP INDEX ix_patients_name_keys")
     op.execute("DROP INDEX ix_patients_name_key_trgm")
     op.execute(
-        "ALTER TABLE patients DROP COLUMN merged_into, DROP COLUMN name_sound,"
+        "ALTER TABLE patients DROP COLUMN merged_into, DROP COLUMN name_keys,"
         " DROP COLUMN name_key"
     )
-    for function in ("registry_name_sound", "registry_name_key", "registry_name_words"):
+    for function in (
+        "registry_name_keys",
+        "registry_name_sound",
+        "registry_name_key",
+        "registry_name_plain",
+    ):
         op.execute(f"DROP FUNCTION {function}(text)")

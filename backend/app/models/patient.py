@@ -16,6 +16,7 @@ from sqlalchemy import (
     func,
     text,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base
@@ -77,10 +78,11 @@ class Patient(Base):
     merged_into: Mapped[int | None] = mapped_column(
         ForeignKey("patients.id", ondelete="SET NULL", name="fk_patients_merged_into_patients")
     )
-    # The name as matching compares it (app/matching.py): folded words, and their sounds.
+    # The name as matching compares it (app/matching.py): its folded words, sorted; and the
+    # keys a possible duplicate's name shares with it (migration 0010).
     name_key: Mapped[str] = mapped_column(Text, Computed("registry_name_key(name)", persisted=True))
-    name_sound: Mapped[str] = mapped_column(
-        Text, Computed("registry_name_sound(name)", persisted=True)
+    name_keys: Mapped[list[str]] = mapped_column(
+        ARRAY(Text), Computed("registry_name_keys(name)", persisted=True)
     )
 
     __table_args__ = (
@@ -124,7 +126,7 @@ class Patient(Base):
             postgresql_ops={"name_key": "gin_trgm_ops"},
             postgresql_where=LIVE,
         ),
-        Index("ix_patients_name_sound", "name_sound", postgresql_where=LIVE),
+        Index("ix_patients_name_keys", "name_keys", postgresql_using="gin", postgresql_where=LIVE),
         Index("ix_patients_age_id", "age", "id", postgresql_where=LIVE),
         Index("ix_patients_last_visit_id", "last_visit", "id", postgresql_where=LIVE),
         Index("ix_patients_deleted_at", "deleted_at", postgresql_where=DELETED),

@@ -24,25 +24,18 @@ def _live(alias: str) -> sql.Composed:
     return sql.SQL("{}.deleted_at IS NULL").format(sql.Identifier(alias))
 
 
-def _nearest(condition: sql.Composable, key: sql.Composable, extra: sql.Composable) -> sql.Composed:
-    """The CANDIDATES live patients `p` meeting `condition` and `extra`, most similar first."""
+def _candidates(keys: sql.Composable, key: sql.Composable, extra: sql.Composable) -> sql.Composed:
+    """Ids of the CANDIDATES live patients `p` whose name shares one of `keys` and meeting
+    `extra`, the most similar to `key` first (one lookup of the name keys' index)."""
     return sql.SQL(
-        "(SELECT p.id FROM patients p WHERE {live} AND {condition} AND {extra}"
-        " ORDER BY similarity(p.name_key, {key}) DESC, p.id LIMIT {limit})"
+        "SELECT p.id FROM patients p WHERE {live} AND {sharing} AND {extra}"
+        " ORDER BY similarity(p.name_key, {key}) DESC, p.id LIMIT {limit}"
     ).format(
         live=_live("p"),
-        condition=condition,
+        sharing=matching.sharing_keys(keys, "p"),
         extra=extra,
         key=key,
         limit=sql.Literal(matching.CANDIDATES),
-    )
-
-
-def _candidates(key: sql.Composable, sound: sql.Composable, extra: sql.Composable) -> sql.Composed:
-    """Ids of the patients spelled like `key` (trigram index) or sounding like `sound`."""
-    spelled = sql.SQL("p.name_key %% {}").format(key)
-    return sql.SQL("{} UNION {}").format(
-        _nearest(spelled, key, extra), _nearest(matching.same_sound(sound, "p"), key, extra)
     )
 
 
@@ -50,14 +43,14 @@ CANDIDATE = matching.candidate()
 MATCH = audited(
     sql.SQL(
         "SELECT {columns}, s.score, {grade} AS grade, s.reasons"
-        " FROM ({found} UNION SELECT p.id FROM patients p WHERE {live}"
+        " FROM (({found}) UNION SELECT p.id FROM patients p WHERE {live}"
         " AND lower(p.patient_id) = lower(%(patient_id)s)) AS found"
         " JOIN patients p USING (id) CROSS JOIN LATERAL ({scored}) AS s"
         " WHERE s.score >= {possible} ORDER BY s.score DESC, p.id LIMIT {most}"
     ).format(
         columns=sql.SQL(", ").join(sql.Identifier("p", c) for c in RECORD_COLUMNS),
         grade=matching.grade(sql.SQL("s.score")),
-        found=_candidates(CANDIDATE.key, sql.SQL("registry_name_sound(%(name)s)"), sql.SQL("true")),
+        found=_candidates(sql.SQL("registry_name_keys(%(name)s)"), CANDIDATE.key, sql.SQL("true")),
         live=_live("p"),
         scored=matching.scored(matching.row("p"), CANDIDATE),
         possible=sql.Literal(matching.POSSIBLE),
@@ -111,7 +104,7 @@ FIND = (
     )
     .format(
         grade=matching.grade(sql.SQL("s.score")),
-        found=_candidates(sql.SQL("q.name_key"), sql.SQL("q.name_sound"), PLAUSIBLE),
+        found=_candidates(sql.SQL("q.name_keys"), sql.SQL("q.name_key"), PLAUSIBLE),
         scored=matching.scored(matching.row("q"), matching.row("c")),
         live=_live("q"),
         probable=sql.Literal(matching.PROBABLE),
