@@ -1,18 +1,19 @@
 """How alike two patients are: the one scoring rule of possible duplicates, rendered as SQL.
 
-Names are compared as migration 0010 folds them (`name_key`: lower case, Latin accents and
-punctuation gone, words sorted, so "Núñez, María" is "maria nunez"), word by word. Every word of
-each name takes the best agreement it finds among the other name's words:
+Names are compared as migration 0010 folds them (the name key, `name_keys[1]`: lower case, Latin
+accents and punctuation gone, words sorted, so "Núñez, María" is "maria nunez"), word by word.
+Every word of each name takes the best agreement it finds among the other name's words:
 
 | word agreement                                              | counts |
 |-------------------------------------------------------------|--------|
 | the same word                                               | 1.00   |
 | one letter apart (changed, dropped or added; words of 3+)   | 0.85   |
-| the same double-metaphone code ("smith" / "smyth")          | 0.80   |
+| the same metaphone code, whole ("philip" / "filip")         | 0.65   |
 | nothing                                                     | 0      |
 
-The name's agreement is the mean over both names' words (so it is symmetric, and an extra word
-lowers it). The score adds the evidence, clamped to 0..1:
+(Metaphone keeps consonants only, so distinct surnames often share a code: a weaker sign than
+one letter apart.) The name's agreement is the mean over both names' words (so it is
+symmetric, and an extra word lowers it). The score adds the evidence, clamped to 0..1:
 
 | evidence                                  | adds                                  |
 |-------------------------------------------|---------------------------------------|
@@ -21,9 +22,10 @@ lowers it). The score adds the evidence, clamped to 0..1:
 | gender: same / different                  | +0.10 / -0.30 (none if unknown)       |
 | patientID, ignoring case: same / one edit | +0.30 / +0.15 (one edit: both of 4+)  |
 
-and grades it: certain from 0.90, probable from 0.75, possible from 0.50; below, no match. So a
-probable pair has closely agreeing names, ages at most a year apart and the same gender (0.60 +
-0.10 + 0.15 is the most anything else can reach); a name alone is at most possible.
+and grades it: certain from 0.90, probable from 0.75, possible from 0.50; below, no match. A
+name alone is at most possible. Two stored patients never share a patientID, so a probable pair
+of them has closely agreeing names, ages at most a year apart and the same gender (otherwise
+0.60 + 0.20 - 0.30 + 0.15 is the most it can reach): the background check looks only there.
 
 Candidates are found through one index lookup (`patients.name_keys`, migration 0010): names
 with the same words, the same sounds, or one letter apart share a key; the most similar
@@ -36,7 +38,7 @@ from psycopg import sql
 
 EXACT_WORD = 1.0
 SPELLED_WORD = 0.85
-SOUNDED_WORD = 0.80
+SOUNDED_WORD = 0.65
 NAME_WEIGHT = 0.60
 SAME_AGE, NEAR_AGE, OTHER_AGE = 0.20, 0.15, -0.30
 SAME_GENDER, OTHER_GENDER = 0.10, -0.30
@@ -65,10 +67,10 @@ REASONS = {
 
 @dataclass(frozen=True)
 class Side:
-    """One patient as the rule reads it: SQL expressions for its folded name, age, gender and
-    patientID (NULL where a candidate did not say)."""
+    """One patient as the rule reads it: SQL expressions for its name keys (`name_keys`, whose
+    first is the folded name), age, gender and patientID (NULL where a candidate did not say)."""
 
-    key: sql.Composable
+    keys: sql.Composable
     age: sql.Composable
     gender: sql.Composable
     patient_id: sql.Composable
@@ -84,7 +86,7 @@ def _best_words(mine: sql.Composable, theirs: sql.Composable) -> sql.Composed:
         "SELECT max(CASE WHEN x = y THEN {exact}"
         " WHEN least(length(x), length(y)) >= 3 AND levenshtein_less_equal(x, y, 1) <= 1"
         " THEN {spelled}"
-        " WHEN dmetaphone(x) <> '' AND dmetaphone(x) = dmetaphone(y) THEN {sounded}"
+        " WHEN metaphone(x, 32) <> '' AND metaphone(x, 32) = metaphone(y, 32) THEN {sounded}"
         " ELSE 0 END) AS best"
         " FROM unnest(string_to_array({mine}, ' ')) WITH ORDINALITY AS m (x, i)"
         " CROSS JOIN unnest(string_to_array({theirs}, ' ')) AS t (y) GROUP BY i"
@@ -106,8 +108,8 @@ def scored(left: Side, right: Side) -> sql.Composed:
     ).format(
         spelled=_literal(SPELLED_WORD),
         sounded=_literal(SOUNDED_WORD),
-        one=_best_words(left.key, right.key),
-        other=_best_words(right.key, left.key),
+        one=_best_words(name_key(left.keys), name_key(right.keys)),
+        other=_best_words(name_key(right.keys), name_key(left.keys)),
     )
     age_gap = sql.SQL("abs({} - {})").format(left.age, right.age)
     same_id = sql.SQL("lower({}) = lower({})").format(left.patient_id, right.patient_id)
@@ -138,8 +140,8 @@ def scored(left: Side, right: Side) -> sql.Composed:
         near_id=near_id,
         same_pid=_literal(SAME_PATIENT_ID),
         near_pid=_literal(NEAR_PATIENT_ID),
-        lk=left.key,
-        rk=right.key,
+        lk=name_key(left.keys),
+        rk=name_key(right.keys),
         name=name,
     )
     reasons = sql.SQL(", ").join(
@@ -170,10 +172,20 @@ def grade(score: sql.Composable) -> sql.Composed:
     return sql.SQL("CASE {} END").format(cases)
 
 
+def name_key(keys: sql.Composable) -> sql.Composed:
+    """The folded name among `keys` (a `registry_name_keys` array)."""
+    return sql.SQL("({})[1]").format(keys)
+
+
+def _stored(alias: str | None) -> sql.Identifier:
+    """The stored name keys of `alias` (of the patients table; unqualified if None)."""
+    return sql.Identifier("name_keys") if alias is None else sql.Identifier(alias, "name_keys")
+
+
 def row(alias: str) -> Side:
     """A stored patient (`alias` of the patients table) as the rule reads it."""
     return Side(
-        key=sql.Identifier(alias, "name_key"),
+        keys=_stored(alias),
         age=sql.Identifier(alias, "age"),
         gender=sql.Identifier(alias, "gender"),
         patient_id=sql.Identifier(alias, "patient_id"),
@@ -184,36 +196,31 @@ def candidate() -> Side:
     """A candidate sent to `POST /patients/match`: bound `%(name)s`, `%(age)s`, `%(gender)s`,
     `%(patient_id)s` (the last three may be NULL)."""
     return Side(
-        key=sql.SQL("registry_name_key(%(name)s)"),
+        keys=sql.SQL("registry_name_keys(%(name)s)"),
         age=sql.SQL("%(age)s::int"),
         gender=sql.SQL("%(gender)s::text"),
         patient_id=sql.SQL("%(patient_id)s::text"),
     )
 
 
-def _column(name: str, alias: str | None) -> sql.Identifier:
-    return sql.Identifier(name) if alias is None else sql.Identifier(alias, name)
-
-
-def similar_names(
-    key: sql.Composable, sound: sql.Composable, alias: str | None = None
-) -> sql.Composed:
-    """Patients (of `alias`; live ones: the indexes are partial) whose folded name is similar
-    to `key`, spelled (trigrams, whole name or one of its words) or sounding alike."""
-    column = _column("name_key", alias)
+def similar_names(keys: sql.Composable, alias: str | None = None) -> sql.Composed:
+    """Patients (of `alias`; live ones: the indexes are partial) whose name is similar to the
+    one of `keys`: spelled alike (trigrams of the whole name or of one of its words, from the
+    trigram index of the name key) or sounding alike (its sound key, `keys[2]`)."""
+    column = name_key(_stored(alias))
     return sql.SQL(
-        "({column} %% {key} OR {key} <%% {column} OR {keys} @> ARRAY['~' || {sound}])"
-    ).format(column=column, key=key, keys=_column("name_keys", alias), sound=sound)
+        "({column} %% {key} OR {key} <%% {column} OR {stored} @> ARRAY[({keys})[2]])"
+    ).format(column=column, key=name_key(keys), stored=_stored(alias), keys=keys)
 
 
 def sharing_keys(keys: sql.Composable, alias: str) -> sql.Composed:
-    """The patients of `alias` whose name shares a key with `keys` (`registry_name_keys`)."""
-    return sql.SQL("{} && {}").format(_column("name_keys", alias), keys)
+    """The patients of `alias` whose name shares a key with `keys`."""
+    return sql.SQL("{} && {}").format(_stored(alias), keys)
 
 
-def similarity_rank(key: sql.Composable, alias: str | None = None) -> sql.Composed:
+def similarity_rank(keys: sql.Composable, alias: str | None = None) -> sql.Composed:
     """How alike: trigram similarity of the whole name or of its best-matching part."""
-    column = _column("name_key", alias)
+    column, key = name_key(_stored(alias)), name_key(keys)
     return sql.SQL(
         "greatest(similarity({column}, {key}), word_similarity({key}, {column}))"
     ).format(column=column, key=key)

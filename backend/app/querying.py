@@ -190,10 +190,9 @@ def _similar(query: ListQuery, raw: str) -> None:
     """Names spelled or sounding like `raw` (ignoring case, accents, punctuation and word
     order), ranked most alike first: app/matching.py says how."""
     value = query.bind(raw)
-    key = sql.SQL("registry_name_key({}::text)").format(value)
-    sound = sql.SQL("registry_name_sound({}::text)").format(value)
-    query.where.append(matching.similar_names(key, sound))
-    query.rank = matching.similarity_rank(key)
+    keys = sql.SQL("registry_name_keys({}::text)").format(value)
+    query.where.append(matching.similar_names(keys))
+    query.rank = matching.similarity_rank(keys)
 
 
 def _equals(query: ListQuery, name: str, raw: list[str]) -> sql.Composable:

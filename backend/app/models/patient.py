@@ -78,9 +78,8 @@ class Patient(Base):
     merged_into: Mapped[int | None] = mapped_column(
         ForeignKey("patients.id", ondelete="SET NULL", name="fk_patients_merged_into_patients")
     )
-    # The name as matching compares it (app/matching.py): its folded words, sorted; and the
-    # keys a possible duplicate's name shares with it (migration 0010).
-    name_key: Mapped[str] = mapped_column(Text, Computed("registry_name_key(name)", persisted=True))
+    # The keys a possible duplicate's name shares with this one; [1] is the name as matching
+    # compares it (app/matching.py, migration 0010).
     name_keys: Mapped[list[str]] = mapped_column(
         ARRAY(Text), Computed("registry_name_keys(name)", persisted=True)
     )
@@ -121,9 +120,8 @@ class Patient(Base):
         ),
         Index(
             "ix_patients_name_key_trgm",
-            "name_key",
+            text("(name_keys[1]) gin_trgm_ops"),
             postgresql_using="gin",
-            postgresql_ops={"name_key": "gin_trgm_ops"},
             postgresql_where=LIVE,
         ),
         Index("ix_patients_name_keys", "name_keys", postgresql_using="gin", postgresql_where=LIVE),

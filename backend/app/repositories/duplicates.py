@@ -24,17 +24,18 @@ def _live(alias: str) -> sql.Composed:
     return sql.SQL("{}.deleted_at IS NULL").format(sql.Identifier(alias))
 
 
-def _candidates(keys: sql.Composable, key: sql.Composable, extra: sql.Composable) -> sql.Composed:
+def _candidates(keys: sql.Composable, extra: sql.Composable) -> sql.Composed:
     """Ids of the CANDIDATES live patients `p` whose name shares one of `keys` and meeting
-    `extra`, the most similar to `key` first (one lookup of the name keys' index)."""
+    `extra`, the most similar names first (one lookup of the name keys' index)."""
     return sql.SQL(
         "SELECT p.id FROM patients p WHERE {live} AND {sharing} AND {extra}"
-        " ORDER BY similarity(p.name_key, {key}) DESC, p.id LIMIT {limit}"
+        " ORDER BY similarity({stored}, {key}) DESC, p.id LIMIT {limit}"
     ).format(
         live=_live("p"),
         sharing=matching.sharing_keys(keys, "p"),
         extra=extra,
-        key=key,
+        stored=matching.name_key(sql.Identifier("p", "name_keys")),
+        key=matching.name_key(keys),
         limit=sql.Literal(matching.CANDIDATES),
     )
 
@@ -50,7 +51,7 @@ MATCH = audited(
     ).format(
         columns=sql.SQL(", ").join(sql.Identifier("p", c) for c in RECORD_COLUMNS),
         grade=matching.grade(sql.SQL("s.score")),
-        found=_candidates(sql.SQL("registry_name_keys(%(name)s)"), CANDIDATE.key, sql.SQL("true")),
+        found=_candidates(CANDIDATE.keys, sql.SQL("true")),
         live=_live("p"),
         scored=matching.scored(matching.row("p"), CANDIDATE),
         possible=sql.Literal(matching.POSSIBLE),
@@ -81,10 +82,9 @@ async def match(
 
 
 # A probable pair needs the same gender and ages at most a year apart (app/matching.py), so
-# the check looks only there.
-PLAUSIBLE = sql.SQL(
-    "p.id <> q.id AND p.gender = q.gender AND p.age BETWEEN q.age - 1 AND q.age + 1"
-)
+# the check looks only there. Written so that no index of age can serve it: the planner, which
+# cannot know how few names share a key, would otherwise read every patient of those ages.
+PLAUSIBLE = sql.SQL("p.id <> q.id AND p.gender = q.gender AND abs(p.age - q.age) <= 1")
 TAKE = (
     b"DELETE FROM duplicate_queue WHERE patient_id IN (SELECT patient_id FROM duplicate_queue"
     b" ORDER BY patient_id LIMIT %(batch)s FOR UPDATE SKIP LOCKED) RETURNING patient_id"
@@ -104,7 +104,7 @@ FIND = (
     )
     .format(
         grade=matching.grade(sql.SQL("s.score")),
-        found=_candidates(sql.SQL("q.name_keys"), sql.SQL("q.name_key"), PLAUSIBLE),
+        found=_candidates(sql.Identifier("q", "name_keys"), PLAUSIBLE),
         scored=matching.scored(matching.row("q"), matching.row("c")),
         live=_live("q"),
         probable=sql.Literal(matching.PROBABLE),
