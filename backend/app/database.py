@@ -18,7 +18,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from app.config import Settings
 from app.credential_cache import CredentialCache
-from app.matching import TRIGRAM_THRESHOLD, WORD_THRESHOLD
+from app.matching import WORD_THRESHOLD
 
 Connection = AsyncConnection[tuple[Any, ...]]
 T = TypeVar("T")
@@ -96,8 +96,7 @@ class Database:
                 "options": (
                     f"-c statement_timeout={settings.db_statement_timeout_ms}"
                     f" -c role={RUNTIME_ROLE}"
-                    # What `%` and `<%` call similar names (app/matching.py).
-                    f" -c pg_trgm.similarity_threshold={TRIGRAM_THRESHOLD}"
+                    # What `<%` calls a similar word (app/matching.py).
                     f" -c pg_trgm.word_similarity_threshold={WORD_THRESHOLD}"
                 ),
             },

@@ -29,7 +29,8 @@ of them has closely agreeing names, ages at most a year apart and the same gende
 
 Candidates are found through one index lookup (`patients.name_keys`, migration 0010): names
 with the same words, the same sounds, or one letter apart share a key; the most similar
-CANDIDATES of them are scored. `name_similar=` searches wider (trigrams, TRIGRAM_THRESHOLD).
+CANDIDATES of them are scored. `name_similar=` finds names the same way, and for a single word
+also names with a word spelled like it (trigrams, WORD_THRESHOLD).
 """
 
 from dataclasses import dataclass
@@ -46,9 +47,8 @@ SAME_PATIENT_ID, NEAR_PATIENT_ID = 0.30, 0.15
 CERTAIN, PROBABLE, POSSIBLE = 0.90, 0.75, 0.50
 GRADES = (("certain", CERTAIN), ("probable", PROBABLE), ("possible", POSSIBLE))
 
-# pg_trgm's thresholds for `%` and `<%`, set on every connection (app/database.py): what
+# pg_trgm's threshold for `<%`, set on every connection (app/database.py): what a one-word
 # `name_similar=` finds.
-TRIGRAM_THRESHOLD = 0.5
 WORD_THRESHOLD = 0.5
 CANDIDATES = 100  # scored per patient or candidate, the most similar names first
 MAX_MATCHES = 10
@@ -177,6 +177,13 @@ def name_key(keys: sql.Composable) -> sql.Composed:
     return sql.SQL("({})[1]").format(keys)
 
 
+def computed_keys(name: sql.Composable) -> sql.Composed:
+    """The keys of a name sent in a request, as a subquery: the planner then estimates how many
+    names share them from no statistics, a few; with the keys themselves it guessed a sixth of
+    a registry of 1,000,000 at times (each key's share added up) and read all of it (4.9 s)."""
+    return sql.SQL("(SELECT registry_name_keys({}::text))").format(name)
+
+
 def _stored(alias: str | None) -> sql.Identifier:
     """The stored name keys of `alias` (of the patients table; unqualified if None)."""
     return sql.Identifier("name_keys") if alias is None else sql.Identifier(alias, "name_keys")
@@ -196,25 +203,25 @@ def candidate() -> Side:
     """A candidate sent to `POST /patients/match`: bound `%(name)s`, `%(age)s`, `%(gender)s`,
     `%(patient_id)s` (the last three may be NULL)."""
     return Side(
-        keys=sql.SQL("registry_name_keys(%(name)s)"),
+        keys=computed_keys(sql.SQL("%(name)s")),
         age=sql.SQL("%(age)s::int"),
         gender=sql.SQL("%(gender)s::text"),
         patient_id=sql.SQL("%(patient_id)s::text"),
     )
 
 
-def similar_names(keys: sql.Composable, alias: str | None = None) -> sql.Composed:
-    """Patients (of `alias`; live ones: the indexes are partial) whose name is similar to the
-    one of `keys`: spelled alike (trigrams of the whole name or of one of its words, from the
-    trigram index of the name key) or sounding alike (its sound key, `keys[2]`)."""
-    column = name_key(_stored(alias))
-    return sql.SQL(
-        "({column} %% {key} OR {key} <%% {column} OR {stored} @> ARRAY[({keys})[2]])"
-    ).format(column=column, key=name_key(keys), stored=_stored(alias), keys=keys)
+def similar_names(keys: sql.Composable, one_word: bool, alias: str | None = None) -> sql.Composed:
+    """Patients (of `alias`; live ones: the indexes are partial) whose name is like the one of
+    `keys`: the same words in any order, one letter apart, or sounding alike (one lookup of the
+    name keys' index); for `one_word`, also those with a word spelled like it (trigrams)."""
+    like = sharing_keys(keys, alias)
+    if not one_word:
+        return like
+    return sql.SQL("({} OR {} <%% {})").format(like, name_key(keys), name_key(_stored(alias)))
 
 
-def sharing_keys(keys: sql.Composable, alias: str) -> sql.Composed:
-    """The patients of `alias` whose name shares a key with `keys`."""
+def sharing_keys(keys: sql.Composable, alias: str | None = None) -> sql.Composed:
+    """The patients (of `alias`) whose name shares a key with `keys`."""
     return sql.SQL("{} && {}").format(_stored(alias), keys)
 
 

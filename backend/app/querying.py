@@ -48,6 +48,7 @@ MAX_PARAMETERS = 50  # distinct parameters in one query string
 MAX_VALUES = 100  # values of one repeated parameter
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _INTEGER = re.compile(r"-?[0-9]{1,100}")  # ASCII digits only
+_WORDS = re.compile(r"[^\W_]+")  # a name_similar value's words (letters and digits)
 BIGINT = range(-(2**63), 2**63)
 _OPERATOR_SUFFIX = re.compile(r"^(?P<field>.+)_(?P<op>lt|lte|gt|gte|ne|like|similar)$")
 SIMILAR = ("name",)  # `_similar` (our extension: typo-tolerant, ranked) is for names only
@@ -190,8 +191,9 @@ def _similar(query: ListQuery, raw: str) -> None:
     """Names spelled or sounding like `raw` (ignoring case, accents, punctuation and word
     order), ranked most alike first: app/matching.py says how."""
     value = query.bind(raw)
-    keys = sql.SQL("registry_name_keys({}::text)").format(value)
-    query.where.append(matching.similar_names(keys))
+    keys = matching.computed_keys(value)
+    one_word = len(_WORDS.findall(raw)) == 1
+    query.where.append(matching.similar_names(keys, one_word))
     query.rank = matching.similarity_rank(keys)
 
 
