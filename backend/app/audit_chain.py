@@ -20,14 +20,13 @@ rewrite the newest events together with the newest seals could forge that tail; 
 each seal (the newest block's hash) lets an operator compare against a copy kept elsewhere.
 """
 
-import asyncio
 import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from app.database import Connection, Database
+from app.database import Connection, Database, repeat
 from app.repositories import audit
 
 logger = logging.getLogger(__name__)
@@ -97,12 +96,7 @@ async def seal_all(database: Database) -> int:
 
 async def keep_sealing(database: Database, interval_s: float) -> None:
     """The running server's sealer: never raises (a failed round is logged and retried)."""
-    while True:
-        await asyncio.sleep(interval_s)
-        try:
-            await seal_all(database)
-        except Exception:  # the database may be away: the next round tries again
-            logger.warning("audit sealing failed; retrying in %.0f s", interval_s, exc_info=True)
+    await repeat(database, interval_s, seal_all, "audit sealing")
 
 
 async def seal_on_shutdown(database: Database) -> None:

@@ -7,6 +7,7 @@ transaction around its statements.
 """
 
 import asyncio
+import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -22,6 +23,7 @@ from app.matching import WORD_THRESHOLD
 
 Connection = AsyncConnection[tuple[Any, ...]]
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 # psycopg_pool gives up re-connecting after this long and lets the next request try again at
 # once, so service resumes within seconds of the database coming back (no long backoff).
 RECONNECT_TIMEOUT_S = 2.0
@@ -152,3 +154,19 @@ def run_on_database(url: str, settings: Settings, use: Callable[["Database"], Aw
             await database.close()
 
     return asyncio.run(run())
+
+
+async def repeat(
+    database: "Database",
+    interval_s: float,
+    work: Callable[["Database"], Awaitable[object]],
+    what: str,
+) -> None:
+    """A running server's background round: `work` every `interval_s`; never raises (a failed
+    round is logged and tried again at the next)."""
+    while True:
+        await asyncio.sleep(interval_s)
+        try:
+            await work(database)
+        except Exception:  # the database may be away: the next round tries again
+            logger.warning("%s failed; retrying in %.0f s", what, interval_s, exc_info=True)

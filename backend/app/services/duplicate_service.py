@@ -2,11 +2,10 @@
 people, and the background check that finds the pairs (merging is a patient write:
 patient_service.merge_patients). The rule itself is app/matching.py."""
 
-import asyncio
 import logging
 
 from app.audit import Actor
-from app.database import Database
+from app.database import Database, repeat
 from app.errors import InvalidBody, PatientNotFound
 from app.repositories import duplicates
 from app.repositories.duplicates import Match, Pair
@@ -69,9 +68,4 @@ async def check_all(database: Database) -> int:
 
 async def keep_checking(database: Database, interval_s: float) -> None:
     """The running server's check: never raises (a failed round is logged and retried)."""
-    while True:
-        await asyncio.sleep(interval_s)
-        try:
-            await check_all(database)
-        except Exception:  # the database may be away: the next round tries again
-            logger.warning("duplicate check failed; retrying in %.0f s", interval_s, exc_info=True)
+    await repeat(database, interval_s, check_all, "duplicate check")
