@@ -2,6 +2,9 @@
 -- MODE: get (fixed path from VALUES_FILE... see below), list, page, page017, one, pid, q, q017,
 -- post, mix. N: ids are 1..N. VALUES_FILE: one value a line (patientIDs, or search fragments),
 -- "-" for none. PREFIX: makes POSTed patientIDs unique across runs. PAGES: pages to pick from.
+-- Possible duplicates (benchmarks/duplicate_speed.py): match, similar, register, whose
+-- VALUES_FILE lines are candidates "name<TAB>age<TAB>gender"; similar's PAGES is its _limit
+-- (0: none).
 -- `done` prints one JSON line the Python harness parses. Headers given to wrk with -H (the
 -- API's `Authorization: Bearer ...` or session cookie) go on every request, POSTs included.
 
@@ -12,6 +15,7 @@ function setup(thread)
 end
 
 local mode, n, values, prefix, pages, seq, post_headers
+local candidates -- match, similar, register
 
 local function readlines(path)
   local out = {}
@@ -23,6 +27,27 @@ end
 
 local function urlencode(s)
   return (s:gsub("[^%w%-_%.~]", function(c) return string.format("%%%02X", string.byte(c)) end))
+end
+
+-- A JSON string: quotes, backslashes and control characters escaped (UTF-8 passes as it is).
+local function jsonstring(s)
+  return '"' .. (s:gsub('[%c"\\]', function(c) return string.format("\\u%04x", string.byte(c)) end)) .. '"'
+end
+
+-- Candidates "name<TAB>age<TAB>gender", each kept with its ready-made JSON fields and query.
+local function parsed(lines)
+  local out = {}
+  for _, line in ipairs(lines) do
+    local name, age, gender = line:match("^([^\t]+)\t(%d+)\t([^\t]+)$")
+    if name then
+      out[#out + 1] = {
+        fields = string.format('"name":%s,"age":%s,"gender":%s', jsonstring(name), age, jsonstring(gender)),
+        query = urlencode(name),
+      }
+    end
+  end
+  assert(#out > 0, "no candidate lines in VALUES_FILE")
+  return out
 end
 
 function init(args)
@@ -38,10 +63,31 @@ function init(args)
   post_headers = {}
   for name, value in pairs(wrk.headers) do post_headers[name] = value end
   post_headers["Content-Type"] = "application/json"
+  if mode == "match" or mode == "similar" or mode == "register" then candidates = parsed(values) end
 end
 
 local function pick()
   return values[math.random(1, #values)]
+end
+
+local function candidate() return candidates[math.random(1, #candidates)] end
+
+-- Before registering: the register form's candidate, asked for its likely duplicates.
+local function match()
+  return wrk.format("POST", "/patients/match", post_headers, "{" .. candidate().fields .. "}")
+end
+-- Typo-tolerant search; with a _limit, as the front end's "Did you mean" asks.
+local function similar()
+  local limit = pages > 0 and ("&_limit=" .. pages) or ""
+  return wrk.format("GET", "/patients?name_similar=" .. candidate().query .. limit)
+end
+-- Registering a patient with a realistic name (post's body otherwise), unique patientIDs.
+local function register()
+  seq = seq + 1
+  local body = string.format(
+    '{"patientID":"D%s-%d-%d",%s,"medicalCondition":"Asthma","lastVisit":"2024-03-01"}',
+    prefix, tid or 0, seq, candidate().fields)
+  return wrk.format("POST", "/patients", post_headers, body)
 end
 
 local function one() return wrk.format("GET", "/patients/" .. math.random(1, n)) end
@@ -68,6 +114,9 @@ local builders = {
   q = function() return wrk.format("GET", "/patients?q=" .. urlencode(pick()) .. "&_page=1&_per_page=20") end,
   q017 = function() return wrk.format("GET", "/patients?q=" .. urlencode(pick()) .. "&_page=1&_limit=20") end,
   post = post,
+  match = match,
+  similar = similar,
+  register = register,
   mix = function()
     local roll = math.random()
     if roll < 0.1 then return post() end
