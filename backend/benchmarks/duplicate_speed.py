@@ -932,7 +932,6 @@ def main(argv: list[str] | None = None) -> None:
         ),
         **{key: getattr(args, key) for key in ("seconds", "warmup", "repetitions", "workers")},
         "options": _options(args, vars(cli.parse_args([]))),
-        "code": code_version(),
     }
     where = machine()
     facts["machine"] = f"{where['nproc']} CPU cores ({where['cpu']}), load before {where['load']}"
@@ -944,6 +943,7 @@ def main(argv: list[str] | None = None) -> None:
     values = kept / "candidates.txt"
     values.write_text("".join(f"{candidate.line}\n" for candidate in chosen), encoding="utf-8")
     figures: dict[str, Any] = {"facts": facts}
+    facts["code"] = code_version()  # as the database is made: the first use of app code
 
     def save() -> None:  # after each phase: a failed run keeps what it measured
         (kept / "results.json").write_text(json.dumps(figures, indent=1, default=str))
