@@ -2,16 +2,12 @@
 people, and the background check that finds the pairs (merging is a patient write:
 patient_service.merge_patients). The rule itself is app/matching.py."""
 
-import logging
-
 from app.audit import Actor
 from app.database import Database, repeat
 from app.errors import InvalidBody, PatientNotFound
 from app.repositories import duplicates
 from app.repositories.duplicates import Match, Pair
 from app.schemas.duplicate import MatchCandidate
-
-logger = logging.getLogger(__name__)
 
 CHECK_BATCH = 200  # patients checked per transaction (each a few ms at 1,000,000)
 NOTHING_MATCHABLE = "Give a name with at least one letter or digit to look for matches."
