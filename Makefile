@@ -11,9 +11,11 @@ VENV := backend/.venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 # Hash-pinned locks of backend/pyproject.toml for Python 3.11 on Linux x86_64, written by `make lock`:
-# LOCK is what Render installs (render.yaml), DEV_LOCK (LOCK + the dev extra) what make and CI install.
+# LOCK is what Render installs (render.yaml), DEV_LOCK (LOCK + the dev extra) what make and CI install,
+# both by backend/scripts/install-lock with the installer of INSTALLER_LOCK (uv, pinned as in DEV_LOCK).
 LOCK := backend/requirements.txt
 DEV_LOCK := backend/requirements-dev.txt
+INSTALLER_LOCK := backend/requirements-installer.txt
 FRONTEND_SOURCES := $(shell find src -type f 2>/dev/null) index.html vite.config.ts package.json
 
 .PHONY: run backup test test-backend test-frontend test-e2e lint bench lock audit-deps clean
@@ -25,13 +27,13 @@ run: $(STAMP) dist/index.html
 backup: $(STAMP)
 	cd backend && ../$(PY) -m app backup
 
-# Every package comes from the lock, checked against its hashes, pip and setuptools included; the
-# project itself is then installed alone, built by the locked setuptools (no build isolation, which
-# would fetch whatever setuptools is newest). A changed lock or pyproject.toml reinstalls.
-$(STAMP): $(DEV_LOCK) backend/pyproject.toml
+# Every package comes from the lock, checked against its hashes, the installer itself first (the
+# venv's own pip may be any version: backend/scripts/install-lock says why); the project is then
+# installed alone, built by the locked setuptools (no build isolation, which would fetch whatever
+# setuptools is newest). A changed lock or pyproject.toml reinstalls.
+$(STAMP): $(DEV_LOCK) $(INSTALLER_LOCK) backend/pyproject.toml backend/scripts/install-lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --require-hashes -r $(DEV_LOCK)
-	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e backend
+	backend/scripts/install-lock $(PY) $(DEV_LOCK)
 	touch $@
 
 node_modules/.package-lock.json: package.json package-lock.json
@@ -63,11 +65,11 @@ lint: $(STAMP) node_modules/.package-lock.json
 bench: $(STAMP) node_modules/.package-lock.json
 	cd backend && .venv/bin/python -m benchmarks.run
 
-# Rewrites both locks, keeping every pinned version that still satisfies pyproject.toml (so after a
+# Rewrites the three locks, keeping every pinned version that still satisfies pyproject.toml (so after a
 # new dependency only the new packages are added). Newer versions: `make lock LOCK_ARGS=--upgrade`
 # (all) or `make lock LOCK_ARGS="--upgrade-package fastapi"` (one). Needs PyPI. Besides pyproject's
 # dependencies, pip and the [build-system] requires (setuptools) are locked; the runtime lock is
-# constrained to the dev lock, so both pin the same versions.
+# constrained to the dev lock, so both pin the same versions; the installer lock holds uv alone.
 LOCK_COMPILE := $(VENV)/bin/uv pip compile --quiet --generate-hashes --python-version 3.11 \
 	--python-platform x86_64-unknown-linux-gnu --custom-compile-command "make lock"
 LOCK_TOOLS := { echo pip; $(PY) -c 'import tomllib; \
@@ -75,6 +77,7 @@ LOCK_TOOLS := { echo pip; $(PY) -c 'import tomllib; \
 lock: $(STAMP)
 	$(LOCK_TOOLS) | $(LOCK_COMPILE) backend/pyproject.toml - --extra dev -o $(DEV_LOCK) $(LOCK_ARGS)
 	$(LOCK_TOOLS) | $(LOCK_COMPILE) backend/pyproject.toml - --constraint $(DEV_LOCK) -o $(LOCK)
+	echo uv | $(LOCK_COMPILE) - --constraint $(DEV_LOCK) -o $(INSTALLER_LOCK)
 
 # Known vulnerabilities in the locked versions: pip-audit (PyPI's vulnerability data, for the dev
 # lock, which holds the runtime lock; --strict, else a package it could not look up passes
