@@ -1,6 +1,9 @@
 """The Render blueprint is run, not just written: its build and start commands, exactly as in
-render.yaml, on a clean copy of the repository and a fresh PostgreSQL database."""
+render.yaml, on a clean copy of the repository, a new virtualenv and a fresh PostgreSQL database.
+The front end's half of the build (`npm ci && npm run build`) is make's own rule for dist/, which
+`make test` runs before this; its output is copied rather than built a second time."""
 
+import ensurepip
 import os
 import re
 import shutil
@@ -26,6 +29,9 @@ BLUEPRINT = REPO_DIR / "render.yaml"
 PYPROJECT = REPO_DIR / "backend" / "pyproject.toml"
 LOCK = REPO_DIR / "backend" / "requirements.txt"  # what the build installs
 DEV_LOCK = REPO_DIR / "backend" / "requirements-dev.txt"  # what make and CI install and test
+INSTALLER_LOCK = REPO_DIR / "backend" / "requirements-installer.txt"  # what installs the others
+PYTHON_BUILD = "backend/scripts/install-lock python backend/requirements.txt"
+FRONTEND_BUILD = "npm ci && npm run build"
 ADMIN_PASSWORD = "Deploy-Test-Passphrase-31"
 
 
@@ -102,22 +108,25 @@ def test_blueprint_wires_database_health_check_and_production() -> None:
 
 def test_finding_8_the_blueprint_installs_the_hash_pinned_lock_only() -> None:
     service, _ = load_service()
-    build = service["buildCommand"]
-    assert "pip install --require-hashes -r backend/requirements.txt &&" in build
-    assert "pip install --no-deps --no-build-isolation -e ./backend &&" in build
-    assert "--upgrade" not in build
+    assert service["buildCommand"] == f"{PYTHON_BUILD} && {FRONTEND_BUILD}"
 
 
-def test_finding_8_make_and_ci_install_the_hash_pinned_dev_lock_only() -> None:
+def test_make_and_ci_install_the_dev_lock_the_same_way() -> None:
     """CI runs `make test`, whose venv comes from the Makefile's one install rule."""
     makefile = (REPO_DIR / "Makefile").read_text()
     rule = makefile.split("$(STAMP): ", 1)[1].split("\n\n", 1)[0]
-    installs = [line.strip() for line in rule.splitlines() if "pip install" in line]
-    assert installs == [
-        "$(PY) -m pip install --quiet --require-hashes -r $(DEV_LOCK)",
-        "$(PY) -m pip install --quiet --no-deps --no-build-isolation -e backend",
+    commands = [line.strip() for line in rule.splitlines() if line.startswith("\t")]
+    assert commands == [
+        "test -x $(PY) || $(PYTHON) -m venv $(VENV)",
+        "backend/scripts/install-lock $(PY) $(DEV_LOCK)",
+        "touch $@",
     ]
     assert "DEV_LOCK := backend/requirements-dev.txt" in makefile
+    assert "INSTALLER_LOCK := backend/requirements-installer.txt" in makefile
+
+
+def test_the_installer_lock_is_uv_alone_pinned_as_in_the_dev_lock() -> None:
+    assert locked(INSTALLER_LOCK) == {"uv": locked(DEV_LOCK)["uv"]}
 
 
 def test_finding_8_the_runtime_lock_covers_pyproject_and_matches_the_dev_lock() -> None:
@@ -136,7 +145,10 @@ def test_finding_8_the_runtime_lock_covers_pyproject_and_matches_the_dev_lock() 
 
 def test_blueprint_build_and_start_commands_serve_health(tmp_path: Path, database_url: URL) -> None:
     service, _ = load_service()
+    built = REPO_DIR / "dist"
+    assert (built / "index.html").is_file(), "dist/ is missing: `make test` builds it first"
     repo = copy_repository(tmp_path / "repo")
+    shutil.copytree(built, repo / "dist")
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     env = {
@@ -148,10 +160,19 @@ def test_blueprint_build_and_start_commands_serve_health(tmp_path: Path, databas
     env |= {item["key"]: item["value"] for item in service["envVars"] if "value" in item}
     env = {key: str(value) for key, value in env.items()}
 
+    def pip_version() -> str:
+        shown = subprocess.run(
+            ["python", "-m", "pip", "--version"], env=env, capture_output=True, check=True
+        )
+        return shown.stdout.decode().split()[1]
+
+    # The pip of a new venv is the one the Python bundles, however old: the build needs no other.
+    assert pip_version() == ensurepip.version()
     build = subprocess.run(
-        service["buildCommand"], shell=True, cwd=repo, env=env, capture_output=True, timeout=900
+        PYTHON_BUILD, shell=True, cwd=repo, env=env, capture_output=True, timeout=600
     )
     assert build.returncode == 0, (build.stdout + build.stderr).decode()[-3000:]
+    assert pip_version() == locked(LOCK)["pip"]
 
     with fresh_database(database_url.set(database="postgres")) as url:
         # Render hands out postgresql:// URLs; the app must take them as they are.
