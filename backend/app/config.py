@@ -27,7 +27,13 @@ class Settings(BaseSettings):
 
     database_url: str | None = None
     environment: Literal["development", "test", "production"] = "development"
-    cors_origins: Annotated[list[str], NoDecode] = ["http://localhost:5173"]
+    # The Vite dev server's page (`npm run dev`) by either of the names it answers to.
+    cors_origins: Annotated[list[str], NoDecode] = [
+        "http://localhost:5173",
+        "http://127.0.0.1:5173",
+    ]
+    # Where `python -m app serve` listens unless given --port (hosting providers set PORT).
+    port: int = Field(default=8000, ge=1, le=65535)
 
     # The most connections one worker holds: opened on demand, closed after 10 idle minutes.
     # Fewer than the usual concurrency would make requests queue for a connection.
@@ -39,6 +45,9 @@ class Settings(BaseSettings):
     db_ping_after_idle_s: float = Field(default=1.0, ge=0)
     db_connect_timeout: int = Field(default=2, ge=1)
     db_statement_timeout_ms: int = Field(default=5000, ge=0)
+    # The longest a statement waits for a lock another transaction holds (0: only the statement
+    # timeout bounds it); it holds for background work too, which raises its statement timeout.
+    db_lock_timeout_ms: int = Field(default=5000, ge=0)
 
     pg_data_dir: Path = DATA_FOLDER / "pg"
     frontend_dist: Path = REPO_DIR / "dist"

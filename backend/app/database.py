@@ -97,6 +97,7 @@ class Database:
                 # The role without the right to alter audit events (migration 0009).
                 "options": (
                     f"-c statement_timeout={settings.db_statement_timeout_ms}"
+                    f" -c lock_timeout={settings.db_lock_timeout_ms}"
                     f" -c role={RUNTIME_ROLE}"
                     # What `<%` calls a similar word (app/matching.py).
                     f" -c pg_trgm.word_similarity_threshold={WORD_THRESHOLD}"

@@ -6,13 +6,15 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import URL, Engine, create_engine, text
+from sqlalchemy import URL, Engine, create_engine
 
 from app.config import Settings
 from app.main import create_app
 from app.principal import Role
 from tests.accounts import bearer, make_token
-from tests.db import fresh_database, server_url
+from tests.db import empty_tables, fresh_database, limit_waits, server_url
+
+limit_waits()
 
 
 @pytest.fixture(scope="session")
@@ -38,19 +40,10 @@ def settings(database_url: URL, tmp_path_factory: pytest.TempPathFactory) -> Set
 
 
 @pytest.fixture
-def clean_db(database_url: URL) -> Iterator[None]:
-    """Each test owns its data: start from an empty table with ids from 1."""
-    engine = create_engine(database_url)
-    with engine.begin() as connection:
-        # Failed sign-ins too: the lock-outs of one test must not throttle the next.
-        connection.execute(
-            text(
-                "TRUNCATE patients, patient_versions, duplicate_queue, duplicate_pairs,"
-                " distinct_patients, sign_in_failures, audit_events, audit_seals RESTART IDENTITY"
-            )
-        )
-    engine.dispose()
-    yield
+async def clean_db(database_url: URL) -> None:
+    """Each test owns its data: start from empty tables with ids from 1 (failed sign-ins too:
+    the lock-outs of one test must not throttle the next)."""
+    await empty_tables(database_url)
 
 
 @pytest.fixture

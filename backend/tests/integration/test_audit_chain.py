@@ -3,6 +3,7 @@ untouched chain and names the first event altered or removed through a superuser
 and no event can slip under a seal by committing late."""
 
 import asyncio
+import contextlib
 import os
 import subprocess
 import sys
@@ -121,7 +122,11 @@ async def test_a_running_server_seals_within_seconds(app: Any, client: httpx.Asy
         verdict = await audit_chain.verify(database)
         assert (verdict.problem, verdict.events, verdict.unsealed) == (None, 1, 0)
     finally:
+        # Awaited: a sealer cancelled mid-transaction still has to roll back, and the next
+        # test's cleanup would wait for its locks.
         sealer.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sealer
 
 
 def _audit_verify(database_url: URL) -> subprocess.CompletedProcess[str]:
