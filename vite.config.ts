@@ -7,7 +7,7 @@ import { defineConfig } from 'vitest/config';
 // `npm run dev` talks to the FastAPI back end on :8000 through this proxy, so the
 // browser sees one origin and VITE_API_BASE_URL can stay empty.
 const API_TARGET = process.env.API_PROXY_TARGET ?? 'http://localhost:8000';
-const API_PATHS = ['/patients', '/deleted-patients', '/audit', '/health', '/auth', '/users', '/docs', '/openapi.json'];
+const API_PATHS = ['/patients', '/deleted-patients', '/duplicates', '/audit', '/health', '/auth', '/users', '/docs', '/openapi.json'];
 
 /**
  * Swagger UI's two files, served by the back end's /docs from dist/api-docs/ (with

@@ -64,6 +64,7 @@ def serve(args: argparse.Namespace) -> None:
     configure_logging(settings)
     if settings.open_access and not _loopback(args.host):
         sys.exit(f"Refusing to start: OPEN_ACCESS=true is for loopback only, not {args.host}")
+    port = settings.port if args.port is None else args.port  # --port wins over PORT
     url = _database(settings)
     # The app (in this process, or in workers that inherit the environment) reads the URL from
     # its settings, so only this process owns the embedded server.
@@ -82,7 +83,6 @@ def serve(args: argparse.Namespace) -> None:
             "(they run on the next start); serving 503 until the database answers"
         )
     else:
-        port = int(os.environ.get("PORT", args.port))
         _first_admin(setup_url, settings, f"http://{_shown_host(args.host)}:{port}")
     # uvicorn re-raises SIGTERM after its graceful shutdown; with the default handler that kills
     # the process before atexit stops the embedded PostgreSQL. Exiting normally lets it run.
@@ -92,9 +92,7 @@ def serve(args: argparse.Namespace) -> None:
         share_between_workers()
     scheduler = _backup_scheduler(settings, url)
     try:
-        run_uvicorn(
-            "app.main:create_app", args.host, int(os.environ.get("PORT", args.port)), args.workers
-        )
+        run_uvicorn("app.main:create_app", args.host, port, args.workers)
     finally:
         if scheduler is not None:
             scheduler.stop()
@@ -293,7 +291,7 @@ def main(argv: list[str] | None = None) -> None:
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("serve", help="run the API and the front end")
     run.add_argument("--host", default="127.0.0.1")
-    run.add_argument("--port", type=int, default=8000)
+    run.add_argument("--port", type=int, help="default: PORT, else 8000")
     run.add_argument("--workers", type=int, default=1)
     run.add_argument("--no-import", action="store_true", help="skip the sample db.json import")
     create = sub.add_parser("create-user", help="create a staff account (password on stdin)")
