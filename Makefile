@@ -1,6 +1,7 @@
 # The project's commands; developers and CI run exactly these.
 # make run   API + front end on http://localhost:8000 (embedded PostgreSQL, sample data imported)
 # make test  every test suite: lint, backend (unit, integration, contract, performance), front end, e2e
+# make check the quick tier for the inner loop (~1 min): lint, backend unit tests, front-end unit tests
 # make bench json-server and this API side by side with wrk, ~15 min: docs/benchmarks.md + charts
 # make lock  rewrite the hash-pinned Python locks from backend/pyproject.toml (README, Dependencies)
 # make audit-deps  known vulnerabilities of the locked packages (needs the advisory databases online)
@@ -18,7 +19,7 @@ DEV_LOCK := backend/requirements-dev.txt
 INSTALLER_LOCK := backend/requirements-installer.txt
 FRONTEND_SOURCES := $(shell find src -type f 2>/dev/null) index.html vite.config.ts package.json
 
-.PHONY: run backup test test-backend test-frontend test-e2e lint bench lock audit-deps clean
+.PHONY: run backup test check test-backend test-frontend test-e2e lint bench lock audit-deps clean
 
 run: $(STAMP) dist/index.html
 	cd backend && ../$(PY) -m app serve --host 127.0.0.1 --port 8000
@@ -45,15 +46,23 @@ dist/index.html: node_modules/.package-lock.json $(FRONTEND_SOURCES)
 
 test: lint test-backend test-frontend test-e2e
 
-# Coverage of backend/app must stay at 80% or more.
-test-backend: $(STAMP) node_modules/.package-lock.json
-	cd backend && .venv/bin/pytest --cov=app --cov-report=term-missing:skip-covered --cov-fail-under=80 $(PYTEST_ARGS)
+check: lint
+	cd backend && .venv/bin/pytest -q tests/unit
+	npm test
+
+# One pytest worker per core (PYTEST_WORKERS=0: none), each with a database of its own; idle
+# workers take queued tests from busy ones (worksteal). Coverage of backend/app, the processes the
+# tests start included, must stay at 80% or more. dist/ is for the Render blueprint's test.
+PYTEST_WORKERS ?= auto
+test-backend: $(STAMP) node_modules/.package-lock.json dist/index.html
+	cd backend && .venv/bin/pytest -n $(PYTEST_WORKERS) --dist worksteal --cov=app \
+		--cov-report=term-missing:skip-covered --cov-fail-under=80 $(PYTEST_ARGS)
 
 test-frontend: node_modules/.package-lock.json
 	npm test
 
 # Our own front end needs sign-in, so it runs on the API only; the API's contract tests still
-# compare it with json-server (test-backend).
+# compare it with json-server (test-backend). Against dist/ as built here (same origin).
 test-e2e: $(STAMP) dist/index.html
 	npm run e2e
 

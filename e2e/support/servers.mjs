@@ -1,8 +1,8 @@
 // @ts-check
 /**
  * Starts the server a browser test runs against: our FastAPI back end on a fresh embedded
- * PostgreSQL, serving dist/ at / (built with an empty VITE_API_BASE_URL: `npm run e2e` does
- * that first). On its first start it makes an `admin` with a random password, written to
+ * PostgreSQL, serving dist/ at / (the same-origin build, empty VITE_API_BASE_URL, that
+ * `make test-e2e` brings up to date first). On its first start it makes an `admin` with a random password, written to
  * INITIAL_ADMIN_FILE (here in the server's temp dir); more accounts, with passwords we choose,
  * come from the back end's own CLI (`python -m app create-user`), run beside the server on
  * the same embedded database.
@@ -139,7 +139,7 @@ async function stopPostgresIn(dataDir) {
 
 function requireDist() {
   if (!existsSync(join(DIST, 'index.html'))) {
-    throw new Error('dist/index.html is missing: build the front end first (npm run e2e does).');
+    throw new Error('dist/index.html is missing: run `make test-e2e`, which builds it first.');
   }
 }
 
