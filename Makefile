@@ -46,9 +46,8 @@ dist/index.html: node_modules/.package-lock.json $(FRONTEND_SOURCES)
 
 test: lint test-backend test-frontend test-e2e
 
-check: lint
+check: lint test-frontend
 	cd backend && .venv/bin/pytest -q tests/unit
-	npm test
 
 # One pytest worker per core (PYTEST_WORKERS=0: none), each with a database of its own; idle
 # workers take queued tests from busy ones (worksteal). Coverage of backend/app, the processes the

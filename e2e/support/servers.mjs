@@ -2,10 +2,10 @@
 /**
  * Starts the server a browser test runs against: our FastAPI back end on a fresh embedded
  * PostgreSQL, serving dist/ at / (the same-origin build, empty VITE_API_BASE_URL, that
- * `make test-e2e` brings up to date first). On its first start it makes an `admin` with a random password, written to
- * INITIAL_ADMIN_FILE (here in the server's temp dir); more accounts, with passwords we choose,
- * come from the back end's own CLI (`python -m app create-user`), run beside the server on
- * the same embedded database.
+ * `make test-e2e` brings up to date first). On its first start it makes an `admin` with a
+ * random password, written to INITIAL_ADMIN_FILE (here in the server's temp dir); more
+ * accounts, with passwords we choose, come from the back end's own CLI (`python -m app
+ * create-user`), run beside the server on the same embedded database.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
