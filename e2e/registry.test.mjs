@@ -33,6 +33,21 @@ import { signInContext, watchPage } from './support/session.mjs';
 const PER_PAGE = 20;
 
 /**
+ * Waits for the alert of a form's region; if none comes, fails with what the region shows
+ * instead (a duplicate warning holding the form, a failed check), so a rare failure explains
+ * itself in the CI log.
+ * @param {import('playwright-core').Locator} region
+ */
+async function alertShownIn(region) {
+  try {
+    await region.getByRole('alert').waitFor();
+  } catch (error) {
+    const shown = await region.innerText().catch(() => '(unreadable)');
+    throw new Error(`no alert in the form; it shows instead:\n${shown}`, { cause: error });
+  }
+}
+
+/**
  * Retries `check` until it passes: the page answers asynchronously.
  * @template T
  * @param {() => Promise<T>} check
@@ -231,7 +246,7 @@ describe('patient registry in the browser', { timeout: 300_000 }, () => {
     await fillRegisterForm(form, twin);
     await form.getByRole('button', { name: 'Register patient' }).click();
 
-    await form.getByRole('alert').waitFor();
+    await alertShownIn(form);
     const field = form.getByLabel('Patient ID', { exact: true });
     await eventually(async () => assert.equal(await field.getAttribute('aria-invalid'), 'true'));
     const message = (await form.locator('#register-patientID-error').textContent()) ?? '';
@@ -428,7 +443,7 @@ describe('patient registry in the browser', { timeout: 300_000 }, () => {
     await assertNoAxeViolations(page, 'the registry, signed in as a clinician');
 
     await registerForm().getByRole('button', { name: 'Register patient' }).click();
-    await registerForm().getByRole('alert').waitFor();
+    await alertShownIn(registerForm());
     await assertNoAxeViolations(page, 'the register form with its errors');
 
     const find = finder();
